@@ -1,0 +1,3 @@
+"""twelve: the Twelve-Factor playbook, enforced."""
+
+__version__ = "0.1.0.dev0"

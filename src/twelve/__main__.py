@@ -1,0 +1,5 @@
+import sys
+
+from twelve.cli import main
+
+sys.exit(main())

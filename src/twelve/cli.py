@@ -1,0 +1,255 @@
+"""The `twelve` command: parse, dispatch, map the outcome to an exit code. Nothing else."""
+
+from __future__ import annotations
+
+import argparse
+import enum
+import os
+import sys
+import traceback
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import TextIO
+
+import orjson
+from rich.console import Console
+from rich.markdown import Markdown
+from rich.table import Table
+
+from twelve import __version__, catalogue
+from twelve.contract import Contract, ContractError, find_contract, json_schema, load_contract
+from twelve.lint.baseline import Baseline, BaselineError
+from twelve.lint.engine import LintOptions, lint
+from twelve.model import Report, Severity
+from twelve.probe.context import ProbeSettings
+from twelve.probe.env import NotProbeable
+from twelve.probe.progress import progress_display
+from twelve.probe.runner import ProbeOptions, probe_service
+from twelve.registry import SelectionError
+from twelve.report import Format, render
+
+EXIT_CLEAN = 0
+EXIT_FINDINGS = 1
+EXIT_USAGE = 2
+EXIT_INTERNAL = 3
+
+
+class ListFormat(enum.StrEnum):
+    """Formats of `twelve rules`."""
+
+    TEXT = "text"
+    JSON = "json"
+    MARKDOWN = "markdown"
+
+
+Handler = Callable[[argparse.Namespace], int]
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the CLI and return its exit code."""
+    parser = _parser()
+    args = parser.parse_args(argv)
+    handler: Handler | None = getattr(args, "handler", None)
+    if handler is None:
+        parser.print_help(sys.stderr)
+        return EXIT_USAGE
+    try:
+        return handler(args)
+    except (ContractError, SelectionError, BaselineError, UsageError) as exc:
+        print(f"twelve: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        print("twelve: interrupted", file=sys.stderr)
+        return 130
+    except Exception as exc:  # noqa: BLE001 -- last resort: a readable error, trace only with -v
+        if args.verbose:
+            traceback.print_exc()
+        print(f"twelve: internal error: {type(exc).__name__}: {exc}", file=sys.stderr)
+        print("twelve: run again with -v for the traceback, and please report it", file=sys.stderr)
+        return EXIT_INTERNAL
+
+
+class UsageError(Exception):
+    """Arguments that parse but cannot be acted on (e.g. a directory that does not exist)."""
+
+
+def colour_wanted(stream: TextIO) -> bool:
+    """Colour only on a terminal, and never when NO_COLOR is set (no-color.org)."""
+    return stream.isatty() and not os.environ.get("NO_COLOR")
+
+
+def _schema(args: argparse.Namespace) -> int:
+    text = orjson.dumps(json_schema(), option=orjson.OPT_INDENT_2).decode() + "\n"
+    _write(text, args.output)
+    return EXIT_CLEAN
+
+
+def _rules(args: argparse.Namespace) -> int:
+    checks = list(catalogue.load())
+    fmt = ListFormat(args.format)
+    if fmt is ListFormat.JSON:
+        data = [catalogue.as_dict(check.meta) for check in checks]
+        _write(orjson.dumps(data, option=orjson.OPT_INDENT_2).decode() + "\n", args.output)
+    elif fmt is ListFormat.MARKDOWN:
+        _write(catalogue.rules_markdown(checks), args.output)
+    else:
+        table = Table("ID", "Name", "Factor", "Kind", "Severity", "Lifecycle", "Summary")
+        for check in checks:
+            m = check.meta
+            table.add_row(
+                m.id, m.name, m.factor.roman, m.kind, m.severity, m.lifecycle, m.summary
+            )
+        _print_rich(table, args.output)
+    return EXIT_CLEAN
+
+
+def _explain(args: argparse.Namespace) -> int:
+    registry = catalogue.load()
+    try:
+        meta = registry.get(args.check).meta
+    except KeyError:
+        raise UsageError(f"no check {args.check!r} (see `twelve rules`)") from None
+    text = catalogue.explain_markdown(meta)
+    if args.output is None and colour_wanted(sys.stdout):
+        Console().print(Markdown(text))
+    else:
+        _write(text, args.output)
+    return EXIT_CLEAN
+
+
+def _lint(args: argparse.Namespace) -> int:
+    root, contract = _target(args)
+    baseline = Baseline.load(args.baseline) if args.baseline else None
+    options = LintOptions(
+        select=args.select,
+        ignore=args.ignore,
+        preview=args.preview,
+        suppressions=not args.no_suppressions,
+        baseline=baseline,
+        jobs=args.jobs,
+    )
+    report, _ = lint(root, contract, options)
+    if args.write_baseline:
+        Baseline.of(report.results).write(args.write_baseline, report.results)
+        print(f"twelve: wrote {args.write_baseline}", file=sys.stderr)
+        return EXIT_CLEAN
+    return _emit(report, args)
+
+
+def _probe(args: argparse.Namespace) -> int:
+    root, contract = _target(args)
+    if contract is None:
+        raise UsageError(f"no twelve.toml in {root}: the probe needs a contract (`twelve init`)")
+    options = ProbeOptions(
+        select=args.select,
+        ignore=args.ignore,
+        preview=args.preview,
+        process=args.process,
+        jobs=args.jobs,
+        settings=ProbeSettings(lenient_exit=args.lenient_exit),
+    )
+    with progress_display(enabled=not args.quiet and colour_wanted(sys.stderr)) as progress:
+        try:
+            report = probe_service(root, contract, options, progress=progress)
+        except (NotProbeable, ValueError) as exc:
+            raise UsageError(str(exc)) from None
+    return _emit(report, args)
+
+
+def _target(args: argparse.Namespace) -> tuple[Path, Contract | None]:
+    root = Path(args.directory)
+    if not root.is_dir():
+        raise UsageError(f"{root} is not a directory")
+    path = find_contract(root, args.contract)
+    return root, (load_contract(path) if path else None)
+
+
+def _emit(report: Report, args: argparse.Namespace) -> int:
+    """Render the report where asked and turn it into the exit code `--fail-on` implies."""
+    fmt = Format(args.format)
+    colour = args.output is None and fmt is Format.TEXT and colour_wanted(sys.stdout)
+    if args.quiet:
+        report = report.with_results(r for r in report.results if r.is_finding)
+    _write(render(report, fmt, color=colour, verbose=args.verbose), args.output)
+    if args.fail_on == "never":
+        return EXIT_CLEAN
+    threshold = Severity(args.fail_on)
+    return EXIT_FINDINGS if any(report.findings(at_least=threshold)) else EXIT_CLEAN
+
+
+def _write(text: str, output: Path | None) -> None:
+    if output is None:
+        sys.stdout.write(text)
+    else:
+        output.write_text(text, encoding="utf-8")
+
+
+def _print_rich(renderable: Table, output: Path | None) -> None:
+    if output is None:
+        Console(no_color=not colour_wanted(sys.stdout), soft_wrap=False).print(renderable)
+        return
+    with output.open("w", encoding="utf-8") as stream:
+        Console(file=stream, no_color=True, width=160).print(renderable)
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="twelve",
+        description="Make the Twelve-Factor playbook enforceable: contract, lint, probe, docs.",
+    )
+    parser.add_argument("--version", action="version", version=f"twelve {__version__}")
+    parser.set_defaults(verbose=False)
+    output = argparse.ArgumentParser(add_help=False)
+    output.add_argument("-o", "--output", type=Path, help="write to FILE instead of stdout")
+    output.add_argument("-v", "--verbose", action="store_true", help="more detail")
+    sub = parser.add_subparsers(title="commands", metavar="COMMAND")
+
+    schema = sub.add_parser("schema", parents=[output], help="print the JSON Schema of twelve.toml")
+    schema.set_defaults(handler=_schema)
+
+    rules = sub.add_parser("rules", parents=[output], help="list every rule and probe")
+    rules.add_argument("--format", choices=[f.value for f in ListFormat], default="text")
+    rules.set_defaults(handler=_rules)
+
+    explain = sub.add_parser("explain", parents=[output], help="print one check's documentation")
+    explain.add_argument("check", metavar="ID|NAME")
+    explain.set_defaults(handler=_explain)
+
+    run = _run_options(output)
+    lint_cmd = sub.add_parser("lint", parents=[run], help="run the static rules")
+    lint_cmd.add_argument("--baseline", type=Path, help="accept the findings in FILE")
+    lint_cmd.add_argument("--write-baseline", type=Path, metavar="FILE",
+                          help="write today's findings to FILE and exit 0")
+    lint_cmd.add_argument("--jobs", type=int, help="worker processes (default: one per core)")
+    lint_cmd.set_defaults(handler=_lint)
+
+    probe_cmd = sub.add_parser("probe", parents=[run], help="start the service and probe it")
+    probe_cmd.add_argument("--process", help="only this process type")
+    probe_cmd.add_argument("--jobs", type=int, help="probes at once (default: four per core)")
+    probe_cmd.add_argument("--lenient-exit", action="store_true",
+                           help="accept exit code 143 (SIGTERM's default action) as graceful")
+    probe_cmd.set_defaults(handler=_probe)
+    return parser
+
+
+def _csv(value: str) -> list[str]:
+    return [part.strip() for part in value.split(",") if part.strip()]
+
+
+def _run_options(output: argparse.ArgumentParser) -> argparse.ArgumentParser:
+    """Options shared by the commands that produce a report."""
+    run = argparse.ArgumentParser(add_help=False, parents=[output])
+    run.add_argument("directory", nargs="?", default=".", help="the service root (default: .)")
+    run.add_argument("--contract", type=Path, help="the contract (default: DIR/twelve.toml)")
+    run.add_argument("--format", choices=[f.value for f in Format], default="text")
+    run.add_argument("--select", type=_csv, action="extend", default=[],
+                     help="IDs, names, ID prefixes or factor numbers to run")
+    run.add_argument("--ignore", type=_csv, action="extend", default=[],
+                     help="IDs, names, ID prefixes or factor numbers to leave out")
+    run.add_argument("--preview", action="store_true", help="include preview checks")
+    run.add_argument("--fail-on", choices=["error", "warning", "info", "never"], default="warning",
+                     help="lowest severity that makes the exit code 1 (default: warning)")
+    run.add_argument("--no-suppressions", action="store_true",
+                     help="ignore inline, per-path and baseline suppressions")
+    run.add_argument("-q", "--quiet", action="store_true", help="only findings")
+    return run

@@ -1,0 +1,253 @@
+"""The typed model of `twelve.toml`: the service's declared operational shape."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Mapping
+from pathlib import Path
+from typing import Annotated, Literal
+
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    PrivateAttr,
+    field_validator,
+    model_validator,
+)
+from pydantic.json_schema import WithJsonSchema
+
+from twelve.contract.values import DURATION_PATTERN, ValueType, parse_duration, problem_with
+
+Duration = Annotated[
+    float,
+    BeforeValidator(parse_duration),
+    WithJsonSchema(
+        {
+            "anyOf": [
+                {"type": "number", "minimum": 0},
+                {"type": "string", "pattern": DURATION_PATTERN},
+            ],
+            "description": 'Seconds, or a string like "500ms", "15s", "2m".',
+        }
+    ),
+]
+Scalar = str | int | float | bool
+
+_KEBAB = re.compile(r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$")
+_ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+_DRAIN_REQUEST = re.compile(r"^(GET|HEAD|POST|PUT|PATCH|DELETE|OPTIONS) /\S*$")
+CANARY = "{canary}"
+
+
+class _Table(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Service(_Table):
+    """`[service]`: who the service is."""
+
+    name: str = Field(description="kebab-case service name")
+    description: str = ""
+    version_env: str | None = Field(
+        default=None, description="env var carrying the release identity (commit SHA)"
+    )
+
+    @field_validator("name")
+    @classmethod
+    def _kebab(cls, name: str) -> str:
+        if not _KEBAB.match(name):
+            raise ValueError('must be kebab-case (lowercase letters, digits, hyphens), e.g. "web-api"')
+        return name
+
+
+class ProcessType(_Table):
+    """`[processes.NAME]`: one process type, as in a Procfile."""
+
+    kind: Literal["web", "worker"] = "web"
+    command: str | list[str] = Field(description="argv list, or a string split like a shell")
+    port_env: str = "PORT"
+    liveness: str = "/healthz"
+    readiness: str = "/readyz"
+    version: str | None = None
+    startup_timeout: Duration = 10.0
+    drain_delay: Duration = 0.0
+    shutdown_timeout: Duration = 10.0
+    drain_request: str | None = Field(default=None, description='e.g. "GET /slow?ms=2000"')
+
+    @field_validator("command")
+    @classmethod
+    def _non_empty(cls, command: str | list[str]) -> str | list[str]:
+        if not command or (isinstance(command, str) and not command.strip()):
+            raise ValueError("command cannot be empty")
+        return command
+
+    @field_validator("liveness", "readiness", "version")
+    @classmethod
+    def _path(cls, path: str | None) -> str | None:
+        if path and not path.startswith("/"):
+            raise ValueError('an HTTP path starts with "/"')
+        return path
+
+    @field_validator("drain_request")
+    @classmethod
+    def _request(cls, request: str | None) -> str | None:
+        if request is not None and not _DRAIN_REQUEST.match(request):
+            raise ValueError('must be "METHOD /path", e.g. "GET /slow?ms=2000"')
+        return request
+
+
+class AdminTask(_Table):
+    """`[admin.NAME]`: a one-off admin process (factor XII)."""
+
+    command: str | list[str]
+    idempotent: bool = False
+    description: str = ""
+
+
+class ConfigKey(_Table):
+    """`[config.NAME]`: one environment variable of the config contract."""
+
+    type: ValueType = ValueType.STRING
+    required: bool = False
+    secret: bool = False
+    backing_service: bool = False
+    default: Scalar | None = None
+    example: Scalar | None = None
+    description: str = ""
+    choices: list[str] | None = None
+    schemes: list[str] | None = None
+
+    @model_validator(mode="after")
+    def _consistent(self) -> ConfigKey:
+        problems = []
+        if self.type is ValueType.ENUM and not self.choices:
+            problems.append("an enum key needs `choices`")
+        if self.choices is not None and self.type is not ValueType.ENUM:
+            problems.append("`choices` is only for type = enum")
+        if self.schemes is not None and self.type is not ValueType.URL:
+            problems.append("`schemes` is only for type = url")
+        if self.secret and (self.default is not None or self.example is not None):
+            problems.append("a secret key may not have a `default` or `example` in the file")
+        for field in ("default", "example"):
+            value = getattr(self, field)
+            if value is not None and not self.secret and (why := self.problem_with(str(value))):
+                problems.append(f"`{field}` is invalid: {why}")
+        if problems:
+            raise ValueError("; ".join(problems))
+        return self
+
+    def problem_with(self, value: str) -> str | None:
+        """Why a raw env value is invalid for this key, or None. Never quotes the value."""
+        return problem_with(value, self.type, choices=self.choices or (), schemes=self.schemes or ())
+
+
+class Logs(_Table):
+    """`[logs]`: the observability contract for log lines."""
+
+    format: Literal["json"] = "json"
+    stream: Literal["stdout", "stderr", "either"] = "stdout"
+    fields: list[str] = Field(default_factory=lambda: ["timestamp", "level", "message"])
+    request_fields: list[str] = Field(default_factory=list)
+    request_id_header: str = "X-Request-ID"
+
+
+class Probe(_Table):
+    """`[probe]`: how the probe starts the service."""
+
+    env: dict[str, str] = Field(default_factory=dict, description="extra non-secret env")
+    values: dict[str, str] = Field(
+        default_factory=dict, description="values for keys; {canary} = a fresh secret canary"
+    )
+
+
+class Lint(_Table):
+    """`[lint]`: static-rule settings."""
+
+    exclude: list[str] = Field(default_factory=list, description="gitignore-style paths")
+    per_path_ignores: dict[str, list[str]] = Field(
+        default_factory=dict, description="path pattern -> check IDs or names to ignore there"
+    )
+    include_tests: bool = False
+
+
+class Contract(_Table):
+    """A whole `twelve.toml`."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, title="twelve.toml")
+
+    service: Service
+    processes: dict[str, ProcessType] = Field(default_factory=dict)
+    admin: dict[str, AdminTask] = Field(default_factory=dict)
+    config: dict[str, ConfigKey] = Field(default_factory=dict)
+    logs: Logs = Field(default_factory=Logs)
+    probe: Probe = Field(default_factory=Probe)
+    lint: Lint = Field(default_factory=Lint)
+    _path: Path | None = PrivateAttr(default=None)
+    _lines: Mapping[tuple[str, ...], int] = PrivateAttr(default_factory=dict)
+
+    @property
+    def path(self) -> Path | None:
+        """The file it was loaded from, if any."""
+        return self._path
+
+    def line_of(self, *keys: str) -> int | None:
+        """The line in the file where a table or key is written, e.g. `("config", "PORT")`."""
+        for end in range(len(keys), 0, -1):
+            if (line := self._lines.get(keys[:end])) is not None:
+                return line
+        return None
+
+    def keys(self) -> dict[str, ConfigKey]:
+        """Every config key, including the implicit `port` keys of web processes."""
+        keys = dict(self.config)
+        for process in self.processes.values():
+            if process.kind == "web" and process.port_env not in keys:
+                keys[process.port_env] = ConfigKey(
+                    type=ValueType.PORT, required=True, description="TCP port to listen on"
+                )
+        return keys
+
+    def secret_keys(self) -> list[str]:
+        """Names of the keys declared secret."""
+        return [name for name, key in self.config.items() if key.secret]
+
+
+
+Loc = tuple[str | int, ...]
+
+
+def cross_problems(raw: Mapping[str, object]) -> Iterator[tuple[Loc, str]]:
+    """Problems that span tables, found on the raw TOML data so they are reported together
+    with every field-level problem (pydantic stops at a table's first failure).
+
+    Args:
+        raw: the parsed TOML document.
+    """
+    config = _table(raw.get("config"))
+    probe = _table(raw.get("probe"))
+    for process_name, process in _table(raw.get("processes")).items():
+        process = _table(process)
+        port_env = process.get("port_env", "PORT")
+        if process.get("kind", "web") != "web" or not isinstance(port_env, str):
+            continue
+        if port_env in config and _table(config[port_env]).get("type", "string") != "port":
+            yield ("config", str(port_env), "type"), (
+                f"{port_env} is the port of process {process_name!r}, so its type must be port"
+            )
+    for name, template in _table(probe.get("values")).items():
+        if name not in config:
+            yield ("probe", "values", name), f"{name} is not a declared config key"
+        elif CANARY in str(template) and not _table(config[name]).get("secret", False):
+            yield ("probe", "values", name), "{canary} may only appear in a secret key's template"
+    for name in _table(probe.get("env")):
+        if _table(config.get(name)).get("secret", False):
+            yield ("probe", "env", name), f"{name} is secret: give it in [probe.values], not env"
+    for name in config:
+        if not _ENV_NAME.match(name):
+            yield ("config", name), "not a valid environment variable name"
+
+
+def _table(value: object) -> dict[str, object]:
+    return {str(k): v for k, v in value.items()} if isinstance(value, dict) else {}

@@ -1,0 +1,1 @@
+"""`twelve lint`: static rules over a repository, in any supported language."""

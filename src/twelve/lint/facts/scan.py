@@ -1,0 +1,127 @@
+"""One pass over every text file, in parallel: code patterns, secrets, suppression comments."""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import threading
+from collections.abc import Sequence
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from twelve.lint.facts import env
+from twelve.lint.facts.code import CodeMatch, CodePattern, match_patterns
+from twelve.lint.facts.files import SourceFile
+from twelve.lint.facts.secrets import SecretHit, find_secrets
+from twelve.lint.facts.suppressions import InlineSuppression, find_suppressions
+
+# Below this many bytes a process pool costs more than it saves.
+PARALLEL_MIN_BYTES = 2_000_000
+_BATCH_BYTES = 1_000_000
+
+
+@dataclass(frozen=True, slots=True)
+class SecretFinding:
+    """A secret hit with its masked line, ready for a report."""
+
+    hit: SecretHit
+    snippet: str
+
+
+@dataclass(slots=True)
+class ScanResult:
+    """What the pass found, merged over all files."""
+
+    matches: dict[str, list[CodeMatch]] = field(default_factory=dict)
+    secrets: list[SecretFinding] = field(default_factory=list)
+    suppressions: list[InlineSuppression] = field(default_factory=list)
+    env_texts: dict[str, str] = field(default_factory=dict)
+    unreadable: list[str] = field(default_factory=list)
+
+    def merge(self, other: ScanResult) -> None:
+        """Add another batch's results."""
+        for key, found in other.matches.items():
+            self.matches.setdefault(key, []).extend(found)
+        self.secrets += other.secrets
+        self.suppressions += other.suppressions
+        self.env_texts.update(other.env_texts)
+        self.unreadable += other.unreadable
+
+
+def scan(
+    root: Path,
+    files: Sequence[SourceFile],
+    patterns: Sequence[CodePattern],
+    *,
+    jobs: int | None = None,
+) -> ScanResult:
+    """Read each file once and collect everything rules need from its text.
+
+    Args:
+        root: the repository root.
+        files: the files to read.
+        patterns: every declared code pattern.
+        jobs: worker processes; default: one per core, or none for small repositories.
+    """
+    jobs = jobs or os.cpu_count() or 1
+    total = sum(f.size for f in files)
+    result = ScanResult()
+    if jobs == 1 or total < PARALLEL_MIN_BYTES:
+        result.merge(_scan_batch(root, list(files), patterns))
+    else:
+        # fork is cheapest, but unsafe once threads exist (twelve check runs probes in threads).
+        method = "fork" if threading.active_count() == 1 else "forkserver"
+        context = multiprocessing.get_context(method)
+        with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
+            futures = [
+                pool.submit(_scan_batch, root, batch, patterns)
+                for batch in _batches(files, jobs)
+            ]
+            for future in futures:
+                result.merge(future.result())
+    for found in result.matches.values():
+        found.sort(key=lambda m: (m.path, m.line, m.column))
+    result.secrets.sort(key=lambda s: (s.hit.path, s.hit.line, s.hit.column))
+    return result
+
+
+def _batches(files: Sequence[SourceFile], jobs: int) -> list[list[SourceFile]]:
+    """Batches of about equal bytes, several per worker so a slow one doesn't straggle."""
+    size = max(_BATCH_BYTES, sum(f.size for f in files) // (jobs * 8))
+    batches: list[list[SourceFile]] = [[]]
+    filled = 0
+    for file in sorted(files, key=lambda f: -f.size):
+        if filled >= size:
+            batches.append([])
+            filled = 0
+        batches[-1].append(file)
+        filled += file.size
+    return batches
+
+
+def _scan_batch(
+    root: Path, files: list[SourceFile], patterns: Sequence[CodePattern]
+) -> ScanResult:
+    result = ScanResult()
+    for file in files:
+        try:
+            text = (root / file.path).read_text(encoding="utf-8", errors="replace")
+        except OSError:
+            result.unreadable.append(file.path)
+            continue
+        if file.language is not None:
+            try:
+                found = match_patterns(file.path, file.language, text, patterns)
+            except Exception:  # noqa: BLE001 -- one unparsable file must not stop the pass
+                result.unreadable.append(file.path)
+                found = []
+            for match in found:
+                result.matches.setdefault(match.key, []).append(match)
+            if env.needs_text(file.path, text):
+                result.env_texts[file.path] = text
+        result.secrets += [
+            SecretFinding(hit, hit.masked_line(line)) for hit, line in find_secrets(file.path, text)
+        ]
+        result.suppressions += find_suppressions(file.path, text)
+    return result

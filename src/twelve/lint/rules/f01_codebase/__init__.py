@@ -1,0 +1,1 @@
+"""Factor I, Codebase: one codebase, many deploys; no environment-specific code."""

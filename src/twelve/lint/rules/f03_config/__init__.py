@@ -1,0 +1,1 @@
+"""Factor III, Config: store config in the environment, never in committed files."""

@@ -1,0 +1,1 @@
+"""Factor IV, Backing services: treat backing services as attached resources."""

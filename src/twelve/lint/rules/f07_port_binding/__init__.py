@@ -1,0 +1,1 @@
+"""Factor VII, Port binding: export services by binding to a port given by config."""

@@ -1,0 +1,1 @@
+"""Factor VIII, Concurrency: scale out via process types, background work in workers."""

@@ -1,0 +1,1 @@
+"""Factor XI, Logs: treat logs as event streams, structured, on stdout."""

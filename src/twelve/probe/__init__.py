@@ -1,0 +1,1 @@
+"""Dynamic probes: run the service, break its world from outside, watch what it does."""

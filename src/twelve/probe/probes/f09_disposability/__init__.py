@@ -1,0 +1,1 @@
+"""Factor IX, Disposability: fast startup, graceful shutdown."""

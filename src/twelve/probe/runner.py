@@ -1,0 +1,254 @@
+"""The probe run: start each process once to see it can start, then every probe in parallel."""
+
+from __future__ import annotations
+
+import os
+import threading
+from collections.abc import Callable, Sequence
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+from twelve import __version__, catalogue
+from twelve.contract import Contract
+from twelve.model import Evidence, Kind, Outcome, Report, Result
+from twelve.probe.clock import Clock, SystemClock
+from twelve.probe.context import (
+    NotReady,
+    ProbeContext,
+    ProbeSettings,
+    ProcessUnderTest,
+    RunRecord,
+)
+from twelve.probe.env import build_env
+from twelve.probe.instance import scratch_dir
+from twelve.probe.probe import SPECS
+from twelve.probe.teardown import install_teardown
+from twelve.registry import Check
+
+Progress = Callable[[int, int, str], None]
+_TICK_S = 0.1
+
+
+@dataclass(frozen=True, slots=True)
+class ProbeOptions:
+    """How to run the probes.
+
+    Args:
+        select: IDs, names, prefixes or factors (empty: every stable probe).
+        ignore: the same, to leave out.
+        preview: include preview probes in broad selections.
+        process: only this process type.
+        jobs: probes running at once (default: four per core; probes mostly wait).
+        settings: run-wide probe settings.
+    """
+
+    select: Sequence[str] = ()
+    ignore: Sequence[str] = ()
+    preview: bool = False
+    process: str | None = None
+    jobs: int | None = None
+    settings: ProbeSettings = field(default_factory=ProbeSettings)
+
+
+@dataclass(slots=True)
+class _Task:
+    check: Check
+    service: ProcessUnderTest
+    ctx: ProbeContext
+    budget: float
+    started: float | None = None
+    results: list[Result] = field(default_factory=list)
+
+    @property
+    def label(self) -> str:
+        return f"{self.check.meta.name} [{self.service.name}]"
+
+
+def probe_service(
+    root: Path,
+    contract: Contract,
+    options: ProbeOptions,
+    *,
+    clock: Clock | None = None,
+    progress: Progress | None = None,
+) -> Report:
+    """Probe every process type of the service at `root` and report.
+
+    Args:
+        root: the service directory (the processes' working directory).
+        contract: its contract.
+        options: selection and scheduling.
+        clock: the time source (tests may inject one).
+        progress: called as `(done, total, label)` when a probe finishes.
+
+    Raises:
+        NotProbeable: the contract cannot be probed as written.
+        ValueError: `options.process` names no process type.
+    """
+    clock = clock or SystemClock()
+    install_teardown()
+    services = _services(root, contract, options.process)
+    record = RunRecord()
+    for service in services:  # fail before starting anything when a value is missing
+        scratch = scratch_dir("check")
+        build_env(contract, service.process, record.canaries, scratch)
+        scratch.rmdir()
+    checks = catalogue.load().select(
+        options.select, options.ignore, kind=Kind.PROBE, preview=options.preview
+    )
+    jobs = options.jobs or 4 * (os.cpu_count() or 1)
+    planned = [
+        (check, service, SPECS[check.meta.id])
+        for check in checks
+        for service in services
+        if service.kind in SPECS[check.meta.id].kinds
+    ]
+
+    def task(check: Check, service: ProcessUnderTest) -> _Task:
+        ctx = ProbeContext(record, clock, options.settings, check.meta.name)
+        return _Task(check, service, ctx, SPECS[check.meta.id].budget + _timeouts(service))
+
+    results: list[Result] = []
+    with _Scheduler(jobs, clock, progress, len(planned)) as scheduler:
+        # Probes that do not need a started service run while the preflight does.
+        scheduler.submit([task(c, s) for c, s, spec in planned if not spec.needs_start])
+        startable = _preflight(services, record, clock, options.settings, scheduler.pool)
+        dependent = [(c, s) for c, s, spec in planned if spec.needs_start and not spec.final]
+        for check, service in dependent:
+            if (why := startable[service.name]) is not None:
+                results.append(_not_started(check, service, why))
+                scheduler.skip()
+        scheduler.submit([task(c, s) for c, s in dependent if startable[s.name] is None])
+        scheduler.drain()
+        finals = [(c, s) for c, s, spec in planned if spec.final]
+        scheduler.submit([task(c, s) for c, s in finals])
+        scheduler.drain()
+    tasks = scheduler.tasks
+    results += [result for task in tasks for result in task.results]
+    order = {check.meta.id: index for index, check in enumerate(checks)}
+    results.sort(key=lambda r: (order[r.check.id], r.message))
+    return Report(
+        str(root), tuple(results), __version__, secrets=frozenset(record.canaries.values)
+    )
+
+
+def _services(root: Path, contract: Contract, only: str | None) -> list[ProcessUnderTest]:
+    services = [
+        ProcessUnderTest(name, process, contract, root)
+        for name, process in contract.processes.items()
+        if only is None or name == only
+    ]
+    if only is not None and not services:
+        known = ", ".join(contract.processes) or "none"
+        raise ValueError(f"no process type {only!r} in the contract (declared: {known})")
+    return services
+
+
+def _timeouts(service: ProcessUnderTest) -> float:
+    process = service.process
+    return process.startup_timeout + process.drain_delay + process.shutdown_timeout
+
+
+def _preflight(
+    services: list[ProcessUnderTest],
+    record: RunRecord,
+    clock: Clock,
+    settings: ProbeSettings,
+    pool: ThreadPoolExecutor,
+) -> dict[str, NotReady | None]:
+    """Start each process once: None when it became ready, else why not (with evidence)."""
+
+    def attempt(service: ProcessUnderTest) -> NotReady | None:
+        ctx = ProbeContext(record, clock, settings, f"preflight {service.name}")
+        try:
+            with ctx.ready_instance(service):
+                return None
+        except NotReady as exc:
+            return exc
+
+    return dict(zip((s.name for s in services), pool.map(attempt, services), strict=True))
+
+
+def _not_started(check: Check, service: ProcessUnderTest, why: NotReady) -> Result:
+    return Result(
+        check=check.meta,
+        outcome=Outcome.INCONCLUSIVE,
+        message=f"{service.name}: could not start the service ({why.reason})",
+        evidence=why.evidence,
+    )
+
+
+class _Scheduler:
+    """Runs probe tasks on a thread pool; a task past its budget is aborted as an `error`."""
+
+    def __init__(self, jobs: int, clock: Clock, progress: Progress | None, total: int) -> None:
+        self.pool = ThreadPoolExecutor(max_workers=jobs, thread_name_prefix="twelve-probe")
+        self.tasks: list[_Task] = []
+        self._pending: dict[Future[None], _Task] = {}
+        self._clock = clock
+        self._progress = progress
+        self._total = total
+        self._done = 0
+        self._lock = threading.Lock()
+
+    def __enter__(self) -> _Scheduler:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        for task in self._pending.values():
+            task.ctx.abort()
+        self.pool.shutdown(wait=True, cancel_futures=True)
+
+    def submit(self, tasks: list[_Task]) -> None:
+        """Start tasks (they queue when every worker is busy)."""
+        self.tasks += tasks
+        for task in tasks:
+            self._pending[self.pool.submit(self._execute, task)] = task
+
+    def skip(self) -> None:
+        """Count a task that will not run (its service could not start)."""
+        self._advance("skipped")
+
+    def drain(self) -> None:
+        """Wait until every submitted task has finished or been aborted."""
+        while self._pending:
+            finished, _ = wait(self._pending, timeout=_TICK_S, return_when=FIRST_COMPLETED)
+            for future in finished:
+                self._advance(self._pending.pop(future).label)
+            now = self._clock.now()
+            for task in self._pending.values():
+                with self._lock:
+                    overdue = task.started is not None and now - task.started > task.budget
+                if overdue and not task.results:
+                    task.results = [_overran(task)]
+                    task.ctx.abort()
+
+    def _execute(self, task: _Task) -> None:
+        with self._lock:
+            task.started = self._clock.now()
+        results = _execute(task)
+        with self._lock:
+            task.results = task.results or results
+
+    def _advance(self, label: str) -> None:
+        self._done += 1
+        if self._progress is not None:
+            self._progress(self._done, self._total, label)
+
+
+def _execute(task: _Task) -> list[Result]:
+    results = task.check.run(task.service, task.ctx)
+    if task.results:  # the runner reported an overrun and aborted the probe: keep that
+        return task.results
+    return [replace(r, message=f"{task.service.name}: {r.message}") for r in results]
+
+
+def _overran(task: _Task) -> Result:
+    return Result(
+        check=task.check.meta,
+        outcome=Outcome.ERROR,
+        message=f"{task.service.name}: probe overran its budget of {task.budget:g} s and was stopped",
+        evidence=(Evidence("budget", (f"{task.budget:g} s",)),),
+    )
+
