@@ -55,7 +55,9 @@ def _registry() -> Registry:
     return registry
 
 
-def _ids(registry: Registry, *select: str, ignore: tuple[str, ...] = (), preview: bool = False) -> list[str]:
+def _ids(
+    registry: Registry, *select: str, ignore: tuple[str, ...] = (), preview: bool = False
+) -> list[str]:
     return [c.meta.id for c in registry.select(select, ignore, preview=preview)]
 
 
@@ -107,7 +109,9 @@ def test_unknown_token_is_an_error() -> None:
         ("S0398", "Not_Kebab", 3, "'Not_Kebab' is not a kebab-case name"),
     ],
 )
-def test_registry_rejects_bad_identities(check_id: str, name: str, factor: int, message: str) -> None:
+def test_registry_rejects_bad_identities(
+    check_id: str, name: str, factor: int, message: str
+) -> None:
     """IDs are unique and well-formed, names are unique kebab-case."""
     registry = _registry()
 

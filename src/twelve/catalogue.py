@@ -93,7 +93,10 @@ def rules_markdown(checks: list[Check]) -> str:
         if not in_factor:
             continue
         lines += ["", f"## {factor.roman}. {factor.title}", ""]
-        lines += ["| ID | Name | Kind | Severity | Lifecycle | Summary |", "|---|---|---|---|---|---|"]
+        lines += [
+            "| ID | Name | Kind | Severity | Lifecycle | Summary |",
+            "|---|---|---|---|---|---|",
+        ]
         lines += [
             f"| [{m.id}](#{m.id.lower()}-{m.name}) | {m.name} | {m.kind.value} | "
             f"{m.severity.value} | {m.lifecycle.value} | {m.summary} |"

@@ -17,6 +17,7 @@ from rich.markdown import Markdown
 from rich.table import Table
 
 from twelve import __version__, catalogue
+from twelve.check import CheckOptions, check
 from twelve.contract import Contract, ContractError, find_contract, json_schema, load_contract
 from twelve.lint.baseline import Baseline, BaselineError
 from twelve.lint.engine import LintOptions, lint
@@ -96,9 +97,7 @@ def _rules(args: argparse.Namespace) -> int:
         table = Table("ID", "Name", "Factor", "Kind", "Severity", "Lifecycle", "Summary")
         for check in checks:
             m = check.meta
-            table.add_row(
-                m.id, m.name, m.factor.roman, m.kind, m.severity, m.lifecycle, m.summary
-            )
+            table.add_row(m.id, m.name, m.factor.roman, m.kind, m.severity, m.lifecycle, m.summary)
         _print_rich(table, args.output)
     return EXIT_CLEAN
 
@@ -151,6 +150,30 @@ def _probe(args: argparse.Namespace) -> int:
     with progress_display(enabled=not args.quiet and colour_wanted(sys.stderr)) as progress:
         try:
             report = probe_service(root, contract, options, progress=progress)
+        except (NotProbeable, ValueError) as exc:
+            raise UsageError(str(exc)) from None
+    return _emit(report, args)
+
+
+def _check(args: argparse.Namespace) -> int:
+    root, contract = _target(args)
+    lint_options = LintOptions(
+        select=args.select,
+        ignore=args.ignore,
+        preview=args.preview,
+        suppressions=not args.no_suppressions,
+        baseline=Baseline.load(args.baseline) if args.baseline else None,
+    )
+    probe_options = ProbeOptions(
+        preview=args.preview,
+        process=args.process,
+        jobs=args.jobs,
+        settings=ProbeSettings(lenient_exit=args.lenient_exit),
+    )
+    options = CheckOptions(lint_options, probe_options, static_only=args.static_only)
+    with progress_display(enabled=not args.quiet and colour_wanted(sys.stderr)) as progress:
+        try:
+            report = check(root, contract, options, progress=progress)
         except (NotProbeable, ValueError) as exc:
             raise UsageError(str(exc)) from None
     return _emit(report, args)
@@ -218,17 +241,38 @@ def _parser() -> argparse.ArgumentParser:
     run = _run_options(output)
     lint_cmd = sub.add_parser("lint", parents=[run], help="run the static rules")
     lint_cmd.add_argument("--baseline", type=Path, help="accept the findings in FILE")
-    lint_cmd.add_argument("--write-baseline", type=Path, metavar="FILE",
-                          help="write today's findings to FILE and exit 0")
+    lint_cmd.add_argument(
+        "--write-baseline",
+        type=Path,
+        metavar="FILE",
+        help="write today's findings to FILE and exit 0",
+    )
     lint_cmd.add_argument("--jobs", type=int, help="worker processes (default: one per core)")
     lint_cmd.set_defaults(handler=_lint)
 
     probe_cmd = sub.add_parser("probe", parents=[run], help="start the service and probe it")
     probe_cmd.add_argument("--process", help="only this process type")
     probe_cmd.add_argument("--jobs", type=int, help="probes at once (default: four per core)")
-    probe_cmd.add_argument("--lenient-exit", action="store_true",
-                           help="accept exit code 143 (SIGTERM's default action) as graceful")
+    probe_cmd.add_argument(
+        "--lenient-exit",
+        action="store_true",
+        help="accept exit code 143 (SIGTERM's default action) as graceful",
+    )
     probe_cmd.set_defaults(handler=_probe)
+
+    check_cmd = sub.add_parser(
+        "check", parents=[run], help="docs drift + lint + probe: the Done checklist and scores"
+    )
+    check_cmd.add_argument("--static-only", action="store_true", help="skip the probe")
+    check_cmd.add_argument("--baseline", type=Path, help="accept the lint findings in FILE")
+    check_cmd.add_argument("--process", help="probe only this process type")
+    check_cmd.add_argument("--jobs", type=int, help="probes at once (default: four per core)")
+    check_cmd.add_argument(
+        "--lenient-exit",
+        action="store_true",
+        help="accept exit code 143 (SIGTERM's default action) as graceful",
+    )
+    check_cmd.set_defaults(handler=_check)
     return parser
 
 
@@ -242,14 +286,31 @@ def _run_options(output: argparse.ArgumentParser) -> argparse.ArgumentParser:
     run.add_argument("directory", nargs="?", default=".", help="the service root (default: .)")
     run.add_argument("--contract", type=Path, help="the contract (default: DIR/twelve.toml)")
     run.add_argument("--format", choices=[f.value for f in Format], default="text")
-    run.add_argument("--select", type=_csv, action="extend", default=[],
-                     help="IDs, names, ID prefixes or factor numbers to run")
-    run.add_argument("--ignore", type=_csv, action="extend", default=[],
-                     help="IDs, names, ID prefixes or factor numbers to leave out")
+    run.add_argument(
+        "--select",
+        type=_csv,
+        action="extend",
+        default=[],
+        help="IDs, names, ID prefixes or factor numbers to run",
+    )
+    run.add_argument(
+        "--ignore",
+        type=_csv,
+        action="extend",
+        default=[],
+        help="IDs, names, ID prefixes or factor numbers to leave out",
+    )
     run.add_argument("--preview", action="store_true", help="include preview checks")
-    run.add_argument("--fail-on", choices=["error", "warning", "info", "never"], default="warning",
-                     help="lowest severity that makes the exit code 1 (default: warning)")
-    run.add_argument("--no-suppressions", action="store_true",
-                     help="ignore inline, per-path and baseline suppressions")
+    run.add_argument(
+        "--fail-on",
+        choices=["error", "warning", "info", "never"],
+        default="warning",
+        help="lowest severity that makes the exit code 1 (default: warning)",
+    )
+    run.add_argument(
+        "--no-suppressions",
+        action="store_true",
+        help="ignore inline, per-path and baseline suppressions",
+    )
     run.add_argument("-q", "--quiet", action="store_true", help="only findings")
     return run

@@ -5,6 +5,10 @@ from __future__ import annotations
 import enum
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from twelve.scorecard import Scorecard
 
 
 class Factor(enum.IntEnum):
@@ -196,6 +200,8 @@ class Report:
         results: every result, passes included.
         tool_version: twelve's version.
         notes: run-level remarks for people (e.g. "no contract: run `twelve init`").
+        secrets: values every format masks (the probe's canaries).
+        scorecard: the Done checklist and factor scores, for `twelve check`.
     """
 
     target: str
@@ -203,6 +209,7 @@ class Report:
     tool_version: str
     notes: tuple[str, ...] = ()
     secrets: frozenset[str] = field(default=frozenset())
+    scorecard: Scorecard | None = None
 
     def counts(self) -> dict[Outcome, int]:
         """The number of results per outcome, every outcome present."""

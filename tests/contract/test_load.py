@@ -64,8 +64,9 @@ type = "enum"
 secret = true
 default = "abc"
 """
+    kebab = 'must be kebab-case (lowercase letters, digits, hyphens), e.g. "web-api"'
     assert _problems(text) == [
-        (2, "service.name", 'must be kebab-case (lowercase letters, digits, hyphens), e.g. "web-api"'),
+        (2, "service.name", kebab),
         (5, "processes.web.kindd", 'unknown key; did you mean "kind"?'),
         (7, "processes.web.shutdown_timeout",
          "a duration is a number of seconds or a string like '500ms', '15s', '2m'"),
@@ -92,8 +93,9 @@ env = { LOG_LEVEL = "debug" }
 MISSING = "x"
 LOG_LEVEL = "{canary}"
 """
+    port = "HTTP_PORT is the port of process 'web', so its type must be port"
     assert _problems(text) == [
-        (7, "config.HTTP_PORT.type", "HTTP_PORT is the port of process 'web', so its type must be port"),
+        (7, "config.HTTP_PORT.type", port),
         (13, "probe.values.MISSING", "MISSING is not a declared config key"),
         (14, "probe.values.LOG_LEVEL", "{canary} may only appear in a secret key's template"),
     ]  # fmt: skip
@@ -123,9 +125,7 @@ choices = ["a"]
 
 def test_toml_syntax_error_shows_line_and_column() -> None:
     """A TOML syntax error names the line and column."""
-    assert _problems('[service]\nname = "a\n') == [
-        (2, "", "TOML syntax: Illegal character '\\n'")
-    ]
+    assert _problems('[service]\nname = "a\n') == [(2, "", "TOML syntax: Illegal character '\\n'")]
 
 
 def test_missing_service_table_is_a_required_key() -> None:
@@ -136,7 +136,7 @@ def test_missing_service_table_is_a_required_key() -> None:
 
 
 def test_rendered_error_lists_file_line_and_key(tmp_path: Path) -> None:
-    """The message people see starts with a count and has one `file:line: key: problem` line each."""
+    """People see a count, then one `file:line: key: problem` line per problem."""
     path = tmp_path / "twelve.toml"
     path.write_text('[service]\nname = "a"\nnmae = "b"\n')
     with pytest.raises(ContractError) as caught:

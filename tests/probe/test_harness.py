@@ -55,9 +55,10 @@ def wait_for_line(service: ServiceProcess, text: str) -> list[OutputLine]:
     return service.output()
 
 
-def child_pids(output: list[OutputLine]) -> list[int]:
-    """Return the pids from forker.py's "child ROLE PID" lines, in order."""
-    return [int(line.text.split()[2]) for line in output if line.text.startswith("child ")]
+def child_pids(output: list[OutputLine]) -> dict[str, int]:
+    """Return role -> pid from forker.py's "child ROLE PID" lines (children report in any order)."""
+    words = [line.text.split() for line in output if line.text.startswith("child ")]
+    return {role: int(pid) for _, role, pid in words}
 
 
 def alive(proc: psutil.Process) -> bool:
@@ -337,16 +338,16 @@ def test_sigterm_ignored_means_sigkill() -> None:
 def test_children_that_escape_with_setsid_are_swept() -> None:
     """Children outliving the leader, even in their own session, die and are listed as swept."""
     with ServiceProcess(script("forker.py", "stubborn", "session"), ENV) as service:
-        stubborn, session = child_pids(wait_for_line(service, "ready"))
+        children = child_pids(wait_for_line(service, "ready"))
+        stubborn, session = children["stubborn"], children["session"]
         procs = [psutil.Process(pid) for pid in (service.pid, stubborn, session)]
         assert os.getsid(session) == session != service.pid
         result = service.stop(grace_s=1.0)
-    assert result == StopResult(
-        -15, killed=False, seconds=result.seconds, swept=(stubborn, session)
-    )
+    swept = tuple(sorted((stubborn, session)))
+    assert result == StopResult(-15, killed=False, seconds=result.seconds, swept=swept)
     assert survivors(procs) == []
     labels = [event.label for event in service.timeline()]
-    assert labels == ["exec", "SIGTERM", "exit -15", f"swept {stubborn} {session}"]
+    assert labels == ["exec", "SIGTERM", "exit -15", f"swept {swept[0]} {swept[1]}"]
 
 
 def test_stop_is_idempotent_and_safe_after_exit() -> None:
@@ -367,7 +368,7 @@ def test_teardown_all_stops_every_live_service() -> None:
     port = free_port()
     stubborn = ServiceProcess(script("listener.py", "127.0.0.1", str(port), "--ignore-term"), ENV)
     forker = ServiceProcess(script("forker.py", "session"), ENV)
-    (session,) = child_pids(wait_for_line(forker, "ready"))
+    session = child_pids(wait_for_line(forker, "ready"))["session"]
     assert stubborn.wait_listening(port, 5.0)
     procs = [psutil.Process(pid) for pid in (stubborn.pid, forker.pid, session)]
     killed = teardown_all(grace_s=0.2)

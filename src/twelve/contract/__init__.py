@@ -15,8 +15,8 @@ from twelve.contract.model import (
     Contract,
     Lint,
     Logs,
-    ProcessType,
     Probe,
+    ProcessType,
     Service,
 )
 from twelve.contract.schema import json_schema
@@ -32,8 +32,8 @@ __all__ = [
     "Lint",
     "Logs",
     "Probe",
-    "ProcessType",
     "Problem",
+    "ProcessType",
     "Service",
     "ValueType",
     "find_contract",

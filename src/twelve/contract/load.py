@@ -17,6 +17,7 @@ from twelve.contract.locate import KeyLines
 from twelve.contract.model import Contract, Loc, cross_problems
 
 CONTRACT_FILE = "twelve.toml"
+_MISSING = object()
 _TOML_POSITION = re.compile(r"\(at line (?P<line>\d+), column (?P<column>\d+)\)")
 
 
@@ -130,12 +131,14 @@ def _data_loc(loc: tuple[int | str, ...], raw: Any) -> Loc:
     kept: list[str | int] = []
     node = raw
     for part in loc:
-        if isinstance(node, dict) and part in node:
-            node = node[part]
+        found = _MISSING
+        if isinstance(node, dict):
+            found = node.get(part, _MISSING)
         elif isinstance(node, list) and isinstance(part, int) and part < len(node):
-            node = node[part]
-        elif not isinstance(node, dict):
+            found = node[part]
+        if found is _MISSING and not isinstance(node, dict):
             break
+        node = found
         kept.append(part)
     return tuple(kept)
 

@@ -6,7 +6,9 @@ import re
 from collections.abc import Sequence
 
 _HEADER = re.compile(r"^\s*\[\[?\s*(?P<path>[^\]]+?)\s*\]\]?\s*(#.*)?$")
-_KEY = re.compile(r'^\s*(?P<key>(?:[A-Za-z0-9_-]+|"[^"]*"|\'[^\']*\')(?:\s*\.\s*(?:[A-Za-z0-9_-]+|"[^"]*"|\'[^\']*\'))*)\s*=')
+_KEY = re.compile(
+    r'^\s*(?P<key>(?:[A-Za-z0-9_-]+|"[^"]*"|\'[^\']*\')(?:\s*\.\s*(?:[A-Za-z0-9_-]+|"[^"]*"|\'[^\']*\'))*)\s*='
+)
 _INLINE_KEY = re.compile(r'(?:\{|,)\s*(?P<key>[A-Za-z0-9_-]+|"[^"]*")\s*=')
 _PART = re.compile(r'"[^"]*"|\'[^\']*\'|[A-Za-z0-9_-]+')
 

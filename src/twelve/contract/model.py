@@ -58,7 +58,9 @@ class Service(_Table):
     @classmethod
     def _kebab(cls, name: str) -> str:
         if not _KEBAB.match(name):
-            raise ValueError('must be kebab-case (lowercase letters, digits, hyphens), e.g. "web-api"')
+            raise ValueError(
+                'must be kebab-case (lowercase letters, digits, hyphens), e.g. "web-api"'
+            )
         return name
 
 
@@ -140,7 +142,9 @@ class ConfigKey(_Table):
 
     def problem_with(self, value: str) -> str | None:
         """Why a raw env value is invalid for this key, or None. Never quotes the value."""
-        return problem_with(value, self.type, choices=self.choices or (), schemes=self.schemes or ())
+        return problem_with(
+            value, self.type, choices=self.choices or (), schemes=self.schemes or ()
+        )
 
 
 class Logs(_Table):
@@ -172,6 +176,23 @@ class Lint(_Table):
     include_tests: bool = False
 
 
+class Docs(_Table):
+    """`[docs]`: where `twelve docs` writes the operational documents."""
+
+    dir: str = Field(
+        default="docs/operations",
+        description="directory of the generated documents, relative to the service root",
+    )
+
+    @field_validator("dir")
+    @classmethod
+    def _relative(cls, directory: str) -> str:
+        parts = Path(directory).parts
+        if not directory.strip() or Path(directory).is_absolute() or ".." in parts:
+            raise ValueError('must be a relative path inside the service, e.g. "docs/operations"')
+        return directory
+
+
 class Contract(_Table):
     """A whole `twelve.toml`."""
 
@@ -184,6 +205,7 @@ class Contract(_Table):
     logs: Logs = Field(default_factory=Logs)
     probe: Probe = Field(default_factory=Probe)
     lint: Lint = Field(default_factory=Lint)
+    docs: Docs = Field(default_factory=Docs)
     _path: Path | None = PrivateAttr(default=None)
     _lines: Mapping[tuple[str, ...], int] = PrivateAttr(default_factory=dict)
 
@@ -214,7 +236,6 @@ class Contract(_Table):
         return [name for name, key in self.config.items() if key.secret]
 
 
-
 Loc = tuple[str | int, ...]
 
 
@@ -227,14 +248,15 @@ def cross_problems(raw: Mapping[str, object]) -> Iterator[tuple[Loc, str]]:
     """
     config = _table(raw.get("config"))
     probe = _table(raw.get("probe"))
-    for process_name, process in _table(raw.get("processes")).items():
-        process = _table(process)
+    for process_name, entry in _table(raw.get("processes")).items():
+        process = _table(entry)
         port_env = process.get("port_env", "PORT")
         if process.get("kind", "web") != "web" or not isinstance(port_env, str):
             continue
         if port_env in config and _table(config[port_env]).get("type", "string") != "port":
-            yield ("config", str(port_env), "type"), (
-                f"{port_env} is the port of process {process_name!r}, so its type must be port"
+            yield (
+                ("config", str(port_env), "type"),
+                (f"{port_env} is the port of process {process_name!r}, so its type must be port"),
             )
     for name, template in _table(probe.get("values")).items():
         if name not in config:

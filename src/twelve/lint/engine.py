@@ -84,7 +84,7 @@ def _apply(
     suppressed: _Suppressed,
 ) -> list[Result]:
     per_path = [
-        (pathspec.PathSpec.from_lines("gitwildmatch", [pattern]), set(ids))
+        (pathspec.GitIgnoreSpec.from_lines([pattern]), set(ids))
         for pattern, ids in (contract.lint.per_path_ignores.items() if contract else ())
     ]
     by_line: dict[tuple[str, int], list[InlineSuppression]] = {}
@@ -98,7 +98,9 @@ def _apply(
         if not result.is_finding or location is None:
             kept.append(result)
             continue
-        inline = [s for s in by_line.get((location.path, location.line or 0), []) if names & set(s.ids)]
+        inline = [
+            s for s in by_line.get((location.path, location.line or 0), []) if names & set(s.ids)
+        ]
         if inline:
             suppressed.inline += 1
             suppressed.used.update(inline)
@@ -125,6 +127,9 @@ def _notes(facts: Facts, contract: Contract | None, suppressed: _Suppressed) -> 
         )
     skipped = ", ".join(f"{n} {reason}" for reason, n in sorted(facts.tree.skipped.items()))
     notes.append(f"read {len(facts.files)} files" + (f"; skipped {skipped}" if skipped else ""))
+    for problem in facts.problems[:10]:
+        where = f"{problem.path}:{problem.line}" if problem.line else problem.path
+        notes.append(f"could not parse {where}: {problem.message}")
     if facts.scanned.unreadable:
         notes.append(f"could not read or parse: {', '.join(facts.scanned.unreadable[:5])}")
     return tuple(notes)

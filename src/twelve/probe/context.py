@@ -15,7 +15,6 @@ from twelve.probe.env import Canaries, InstanceEnv, build_env
 from twelve.probe.harness import OutputLine
 from twelve.probe.instance import Exchange, Instance, scratch_dir
 
-
 READY_SLACK_S = 10.0
 WORKER_SETTLE_S = 1.0
 
@@ -113,12 +112,12 @@ class ProbeContext:
         ienv = self.env_for(service, scratch, overrides=overrides, drop=drop, contract=contract)
         instance = Instance(
             label,
-            service.process,
-            service.root,
-            ienv,
-            scratch,
-            self.clock,
-            lambda exchange: self.record.add_exchange(label, exchange),
+            process=service.process,
+            root=service.root,
+            ienv=ienv,
+            scratch=scratch,
+            clock=self.clock,
+            on_exchange=lambda exchange: self.record.add_exchange(label, exchange),
         )
         with self._lock:
             self._instances.append(instance)

@@ -92,21 +92,8 @@ def build_env(
         elif name == process.port_env and process.kind == "web":
             port = free_port()
             value = str(port)
-        elif name in contract.probe.values:
-            value = contract.probe.values[name]
-        elif key.example is not None:
-            value = _text(key.example)
-        elif key.default is not None:
-            if not key.required:
-                continue  # the service's own default applies
-            value = _text(key.default)
-        elif key.type is ValueType.PORT:
-            value = str(free_port())
-        elif key.required:
-            raise NotProbeable(
-                f"{name} is required but has no value to start with: give it in [probe.values]"
-                " or as `example`"
-            )
+        elif (plain := _plain_value(contract, name)) is not None:
+            value = plain
         else:
             continue
         if key.backing_service or key.type is ValueType.URL:
@@ -120,6 +107,26 @@ def build_env(
     for name in drop:
         env.pop(name, None)
     return InstanceEnv(env, port, version, secret_values)
+
+
+def _plain_value(contract: Contract, name: str) -> str | None:
+    """A non-secret key's value: probe.values, example, then (if required) default."""
+    key = contract.keys()[name]
+    if name in contract.probe.values:
+        return contract.probe.values[name]
+    if key.example is not None:
+        return _text(key.example)
+    if key.default is not None:
+        # An optional key keeps the service's own default.
+        return _text(key.default) if key.required else None
+    if key.type is ValueType.PORT:
+        return str(free_port())
+    if key.required:
+        raise NotProbeable(
+            f"{name} is required but has no value to start with: give it in [probe.values]"
+            " or as `example`"
+        )
+    return None
 
 
 def _text(value: object) -> str:

@@ -169,7 +169,8 @@ class ServiceProcess:
                 stderr=subprocess.PIPE,
                 start_new_session=True,
             )
-        except BaseException:
+        except Exception:
+            # Nothing started. On KeyboardInterrupt the child may exist: the marker stays.
             unregister(self.marker)
             raise
         self._events.append(TimelineEvent(0.0, "exec"))
@@ -179,6 +180,11 @@ class ServiceProcess:
     def _exited(self) -> bool:
         """Return True once the process has exited (ends the readiness waits early)."""
         return self.poll() is not None
+
+    @property
+    def started_at(self) -> float:
+        """The clock reading at exec; output and timeline times are relative to it."""
+        return self._t0
 
     @property
     def pid(self) -> int:

@@ -66,6 +66,7 @@ class Instance:
     def __init__(
         self,
         label: str,
+        *,
         process: ProcessType,
         root: Path,
         ienv: InstanceEnv,
@@ -146,7 +147,7 @@ class Instance:
         except httpx.HTTPError as exc:
             error = f"{type(exc).__name__}: {exc}"[:300]
         exchange = Exchange(
-            t=started - self.proc._t0,
+            t=started - self.proc.started_at,
             method=method,
             path=path,
             status=status,

@@ -251,7 +251,9 @@ class FaultProxy:
 
     async def _switch(self, mode: Mode, latency_ms: int) -> None:
         async with self._switching:
-            if self._state != "running":  # stop() won the race: never re-open its listener
+            with self._lock:
+                stopped = self._state != "running"
+            if stopped:  # stop() won the race: never re-open its listener
                 raise RuntimeError("set_mode() needs a running FaultProxy (it is stopped)")
             if mode is Mode.REFUSE and self._server is not None:
                 self._server.close()  # closes the listening socket now: connects get ECONNREFUSED

@@ -128,9 +128,7 @@ def probe_service(
     results += [result for task in tasks for result in task.results]
     order = {check.meta.id: index for index, check in enumerate(checks)}
     results.sort(key=lambda r: (order[r.check.id], r.message))
-    return Report(
-        str(root), tuple(results), __version__, secrets=frozenset(record.canaries.values)
-    )
+    return Report(str(root), tuple(results), __version__, secrets=frozenset(record.canaries.values))
 
 
 def _services(root: Path, contract: Contract, only: str | None) -> list[ProcessUnderTest]:
@@ -248,7 +246,6 @@ def _overran(task: _Task) -> Result:
     return Result(
         check=task.check.meta,
         outcome=Outcome.ERROR,
-        message=f"{task.service.name}: probe overran its budget of {task.budget:g} s and was stopped",
+        message=f"{task.service.name}: overran its budget of {task.budget:g} s and was stopped",
         evidence=(Evidence("budget", (f"{task.budget:g} s",)),),
     )
-

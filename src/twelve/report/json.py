@@ -13,6 +13,7 @@ from typing import Any
 import orjson
 
 from twelve.model import Location, Outcome, Report, Result
+from twelve.scorecard import Scorecard, Tally
 
 FORMAT_VERSION = 1
 SCHEMA: Traversable = files("twelve.report").joinpath("schemas", "report.schema.json")
@@ -44,6 +45,37 @@ def document(report: Report) -> dict[str, Any]:
         "summary": {outcome.value: counts[outcome] for outcome in Outcome},
         "notes": list(report.notes),
         "results": [_result(result) for result in report.results],
+        "scorecard": _scorecard(report.scorecard) if report.scorecard else None,
+    }
+
+
+def _scorecard(card: Scorecard) -> dict[str, Any]:
+    return {
+        "checklist": [
+            {
+                "title": item.title,
+                "status": item.status.value,
+                "checks": list(item.checks),
+                "failing": list(item.failing),
+            }
+            for item in card.checklist
+        ],
+        "factors": [
+            {"factor": factor.value, "factor_name": factor.title, **_tally(tally)}
+            for factor, tally in card.factors
+        ],
+        "overall": _tally(card.overall),
+    }
+
+
+def _tally(tally: Tally) -> dict[str, Any]:
+    return {
+        "score": tally.score,
+        "passed": tally.passed,
+        "failed": tally.failed,
+        "inconclusive": tally.inconclusive,
+        "error": tally.errors,
+        "not_applicable": tally.not_applicable,
     }
 
 

@@ -5,9 +5,11 @@ from __future__ import annotations
 from io import StringIO
 
 from rich.console import Console
+from rich.table import Table
 from rich.text import Text
 
 from twelve.model import Outcome, Report, Result
+from twelve.scorecard import Scorecard, Status, Tally
 from twelve.report.layout import by_factor, factor_heading, lines_of, printable, summary_line, tally
 
 WIDTH = 100
@@ -51,12 +53,49 @@ def render(report: Report, *, color: bool = False, verbose: bool = False) -> str
             for line in _details(result, verbose=verbose):
                 console.print(line)
         console.print()
+    if report.scorecard is not None:
+        _scorecard(console, report.scorecard)
     for note in report.notes:
         console.print(Text(f"note: {printable(note)}", style="cyan"))
     if report.notes:
         console.print()
     console.print(Text(summary_line(report), style="bold"))
     return buffer.getvalue()
+
+
+_STATUS = {
+    Status.DONE: ("✓", "green"),
+    Status.NOT_DONE: ("✗", "bold red"),
+    Status.UNKNOWN: ("?", "yellow"),
+}
+
+
+def _scorecard(console: Console, card: Scorecard) -> None:
+    """The Done checklist, then the score per factor."""
+    console.print(Text("Done checklist", style="bold"))
+    for item in card.checklist:
+        mark, style = _STATUS[item.status]
+        line = Text("  ")
+        line.append(mark, style=style)
+        line.append(f" {item.title}")
+        if item.failing:
+            line.append(f"  ({', '.join(item.failing)})", style="dim")
+        elif item.status is Status.UNKNOWN:
+            line.append("  (could not tell)", style="dim")
+        console.print(line)
+    console.print()
+    table = Table("Factor", "Score", "Passed", "Failed", "Inconclusive", "N/A", box=None)
+    for factor, tally_ in card.factors:
+        table.add_row(factor_heading(factor), *_tally_row(tally_))
+    table.add_row(Text("Overall", style="bold"), *_tally_row(card.overall))
+    console.print(table)
+    console.print()
+
+
+def _tally_row(tally_: Tally) -> tuple[str, str, str, str, str]:
+    score = "-" if tally_.score is None else f"{tally_.score:.1f}/10"
+    unsure = tally_.inconclusive + tally_.errors
+    return score, str(tally_.passed), str(tally_.failed), str(unsure), str(tally_.not_applicable)
 
 
 def _headline(result: Result) -> Text:

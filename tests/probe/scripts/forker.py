@@ -25,7 +25,8 @@ def child(role: str, done: int) -> None:
     if role == "session":
         signal.signal(signal.SIGHUP, signal.SIG_IGN)
         os.setsid()
-    print(f"child {role} {os.getpid()}", flush=True)
+    # One write() of under PIPE_BUF bytes is atomic, so siblings' lines never interleave.
+    os.write(sys.stdout.fileno(), f"child {role} {os.getpid()}\n".encode())
     os.write(done, b".")
     os.close(done)
     time.sleep(LIFETIME_S)

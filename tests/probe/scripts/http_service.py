@@ -26,7 +26,7 @@ class Handler(BaseHTTPRequestHandler):
         self.end_headers()
         self.wfile.write(body)
 
-    def log_message(self, format: str, *args: object) -> None:
+    def log_message(self, fmt: str, *args: object) -> None:
         """Log one line per request on stderr, like a service would."""
         sys.stderr.write(f"{self.path} {args[1] if len(args) > 1 else ''}\n")
 

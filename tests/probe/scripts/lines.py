@@ -39,9 +39,7 @@ def long(length: int) -> int:
 
 
 if __name__ == "__main__":
-    modes = {
-        "script": script,
-        "flood": lambda: flood(int(sys.argv[2])),
-        "long": lambda: long(int(sys.argv[2])),
-    }
-    sys.exit(modes[sys.argv[1]]())
+    mode = sys.argv[1]
+    sys.exit(
+        script() if mode == "script" else {"flood": flood, "long": long}[mode](int(sys.argv[2]))
+    )

@@ -6,12 +6,29 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from twelve.contract import Contract
-from twelve.lint.facts import env
+from twelve.lint.facts import (
+    devcontainer,
+    dockerfile,
+    env,
+    manifests,
+    operations_docs,
+    procfile,
+    toolchain,
+    yamldocs,
+)
 from twelve.lint.facts.code import CodeMatch, declared_patterns
+from twelve.lint.facts.devcontainer import Devcontainers
+from twelve.lint.facts.dockerfile import Dockerfiles
 from twelve.lint.facts.env import EnvRead
 from twelve.lint.facts.files import FileTree, Language, SourceFile, walk
+from twelve.lint.facts.manifests import Manifests
+from twelve.lint.facts.operations_docs import OperationsDocs
+from twelve.lint.facts.parse import ParseProblem
+from twelve.lint.facts.procfile import Procfile
 from twelve.lint.facts.scan import ScanResult, SecretFinding, scan
 from twelve.lint.facts.suppressions import InlineSuppression
+from twelve.lint.facts.toolchain import Toolchains
+from twelve.lint.facts.yamldocs import YamlDocs
 
 
 @dataclass(frozen=True, slots=True)
@@ -24,6 +41,13 @@ class Facts:
         tree: the files read and skipped.
         scanned: code-pattern matches, secrets and suppression comments.
         env_reads: environment variables read in code.
+        dockerfiles: parsed Dockerfiles and Containerfiles.
+        procfile: the root Procfile, if any.
+        yaml: YAML documents: CI workflows, compose files, Kubernetes objects.
+        manifests: dependency manifests and lockfiles.
+        devcontainers: devcontainer.json files.
+        toolchains: language version pins from every source.
+        operations_docs: the current text of the files `twelve docs` generates.
     """
 
     root: Path
@@ -31,6 +55,13 @@ class Facts:
     tree: FileTree
     scanned: ScanResult
     env_reads: tuple[EnvRead, ...]
+    dockerfiles: Dockerfiles
+    procfile: Procfile | None
+    yaml: YamlDocs
+    manifests: Manifests
+    devcontainers: Devcontainers
+    toolchains: Toolchains
+    operations_docs: OperationsDocs | None = None
 
     @property
     def files(self) -> list[SourceFile]:
@@ -40,6 +71,18 @@ class Facts:
     def matches(self, key: str) -> list[CodeMatch]:
         """Matches of one declared code pattern, in path and line order."""
         return self.scanned.matches.get(key, [])
+
+    @property
+    def problems(self) -> list[ParseProblem]:
+        """Files that could not be parsed (reported as run notes, never as findings)."""
+        found = [
+            *self.dockerfiles.problems,
+            *self.yaml.problems,
+            *self.manifests.problems,
+            *self.devcontainers.problems,
+            *self.toolchains.problems,
+        ]
+        return found + list(self.procfile.problems if self.procfile else ())
 
     @property
     def secrets(self) -> list[SecretFinding]:
@@ -68,17 +111,40 @@ def collect(root: Path, contract: Contract | None, *, jobs: int | None = None) -
     )
     scanned = scan(root, tree.files, declared_patterns(), jobs=jobs)
     reads = tuple(env.env_reads(scanned.matches, scanned.env_texts))
-    return Facts(root, contract, tree, scanned, reads)
+    docker = dockerfile.collect(root, tree)
+    docs = yamldocs.collect(root, tree)
+    containers = devcontainer.collect(root, tree)
+    return Facts(
+        root=root,
+        contract=contract,
+        tree=tree,
+        scanned=scanned,
+        env_reads=reads,
+        dockerfiles=docker,
+        procfile=procfile.collect(root, tree),
+        yaml=docs,
+        manifests=manifests.collect(root, tree),
+        devcontainers=containers,
+        toolchains=toolchain.collect(root, tree, docker, docs, containers),
+        operations_docs=operations_docs.collect(root, contract),
+    )
 
 
 __all__ = [
     "CodeMatch",
+    "Devcontainers",
+    "Dockerfiles",
     "EnvRead",
     "Facts",
     "FileTree",
     "InlineSuppression",
     "Language",
+    "Manifests",
+    "ParseProblem",
+    "Procfile",
     "SecretFinding",
     "SourceFile",
+    "Toolchains",
+    "YamlDocs",
     "collect",
 ]

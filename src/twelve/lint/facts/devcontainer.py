@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from twelve.lint.facts.files import FileTree
-from twelve.lint.facts.procfile import KeyPath, ParseProblem, nearest_line, read_text
+from twelve.lint.facts.parse import KeyPath, ParseProblem, nearest_line, read_text
 
 _STRING = r'"(?:[^"\\\n]|\\.)*"'
 _COMMENT = re.compile(_STRING + r"|//[^\n]*|/\*.*?(?:\*/|\Z)", re.S)
@@ -144,6 +144,8 @@ def parse(text: str, path: str) -> Devcontainer | ParseProblem:
         data = json.loads(clean)
     except json.JSONDecodeError as exc:
         return ParseProblem(path, exc.lineno, f"invalid JSON: {exc.msg}")
+    except RecursionError:
+        return ParseProblem(path, None, "invalid JSON: nested too deeply")
     if not isinstance(data, dict):
         return ParseProblem(path, 1, "expected a JSON object")
     build = data.get("build")

@@ -13,7 +13,7 @@ from dockerfile_parse import DockerfileParser  # type: ignore[import-untyped]
 from dockerfile_parse.util import WordSplitter, extract_key_values  # type: ignore[import-untyped]
 
 from twelve.lint.facts.files import FileTree
-from twelve.lint.facts.procfile import ParseProblem, read_text
+from twelve.lint.facts.parse import ParseProblem, read_text
 
 _KNOWN = re.compile(
     r"^(?:FROM|RUN|CMD|LABEL|MAINTAINER|EXPOSE|ENV|ADD|COPY|ENTRYPOINT|VOLUME|USER|WORKDIR|ARG"
@@ -291,7 +291,7 @@ def collect(root: Path, tree: FileTree) -> Dockerfiles:
             continue
         try:
             dockerfile, found_problems = parse(text, source.path)
-        except Exception as exc:  # a bug in a third-party parser must not stop the lint
+        except Exception as exc:  # noqa: BLE001 -- a parser bug must not stop the lint
             problems.append(ParseProblem(source.path, None, f"cannot parse: {exc}"))
             continue
         found.append(dockerfile)

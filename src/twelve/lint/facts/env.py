@@ -213,9 +213,7 @@ def _settings_fields(path: str, text: str) -> Iterator[EnvRead]:
             if isinstance(item, ast.AnnAssign) and isinstance(item.target, ast.Name):
                 name = _alias(item.value) or prefix + item.target.id
                 snippet = lines[item.lineno - 1].strip()
-                yield EnvRead(
-                    name.upper(), path, item.lineno, item.col_offset + 1, PY, snippet
-                )
+                yield EnvRead(name.upper(), path, item.lineno, item.col_offset + 1, PY, snippet)
 
 
 def _env_prefix(node: ast.ClassDef) -> str:
@@ -228,9 +226,12 @@ def _env_prefix(node: ast.ClassDef) -> str:
                     return str(keyword.value.value)
         if isinstance(item, ast.ClassDef) and item.name == "Config":
             for sub in item.body:
-                if isinstance(sub, ast.Assign) and isinstance(sub.value, ast.Constant):
-                    if any(isinstance(t, ast.Name) and t.id == "env_prefix" for t in sub.targets):
-                        return str(sub.value.value)
+                if (
+                    isinstance(sub, ast.Assign)
+                    and isinstance(sub.value, ast.Constant)
+                    and any(isinstance(t, ast.Name) and t.id == "env_prefix" for t in sub.targets)
+                ):
+                    return str(sub.value.value)
     return ""
 
 

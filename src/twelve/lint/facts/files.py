@@ -7,7 +7,8 @@ import os
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from pathlib import Path
+from pathlib import Path, PurePosixPath
+from typing import Any
 
 import pathspec
 
@@ -101,7 +102,7 @@ class FileTree:
 
 def language_of(path: str) -> Language | None:
     """The parsed language of a path, by extension."""
-    return _EXTENSIONS.get(os.path.splitext(path)[1].lower())
+    return _EXTENSIONS.get(PurePosixPath(path).suffix.lower())
 
 
 def is_test_path(path: str) -> bool:
@@ -146,10 +147,11 @@ def walk(
         max_bytes: files larger than this are skipped.
     """
     tree = FileTree(root)
-    excluded = pathspec.PathSpec.from_lines("gitwildmatch", exclude)
-    for relative, reason in _candidates(root, excluded):
-        if reason in (None, Skip.SYMLINK):
+    excluded = pathspec.GitIgnoreSpec.from_lines(exclude)
+    for relative, by_path in _candidates(root, excluded):
+        if by_path in (None, Skip.SYMLINK):
             tree.present.add(relative)
+        reason, size = by_path, 0
         if reason is None and not include_tests and is_test_path(relative):
             reason = Skip.TEST
         if reason is None:
@@ -163,9 +165,9 @@ def walk(
     return tree
 
 
-def _candidates(root: Path, excluded: pathspec.PathSpec) -> Iterator[tuple[str, Skip | None]]:
+def _candidates(root: Path, excluded: pathspec.PathSpec[Any]) -> Iterator[tuple[str, Skip | None]]:
     """Every file below root with a skip reason known from its path alone (or None)."""
-    ignores: list[tuple[str, pathspec.PathSpec]] = []
+    ignores: list[tuple[str, pathspec.PathSpec[Any]]] = []
     for directory, dirnames, filenames in os.walk(root, followlinks=False):
         base = Path(directory).relative_to(root).as_posix()
         prefix = "" if base == "." else base + "/"
@@ -173,7 +175,7 @@ def _candidates(root: Path, excluded: pathspec.PathSpec) -> Iterator[tuple[str, 
         gitignore = Path(directory) / ".gitignore"
         if gitignore.is_file():
             lines = gitignore.read_text(encoding="utf-8", errors="replace").splitlines()
-            ignores.append((prefix, pathspec.PathSpec.from_lines("gitwildmatch", lines)))
+            ignores.append((prefix, pathspec.GitIgnoreSpec.from_lines(lines)))
         kept = []
         for name in sorted(dirnames):
             relative = prefix + name
@@ -198,7 +200,7 @@ def _candidates(root: Path, excluded: pathspec.PathSpec) -> Iterator[tuple[str, 
                 yield relative, None
 
 
-def _ignored(relative: str, ignores: list[tuple[str, pathspec.PathSpec]]) -> bool:
+def _ignored(relative: str, ignores: list[tuple[str, pathspec.PathSpec[Any]]]) -> bool:
     return any(spec.match_file(relative[len(base) :]) for base, spec in ignores)
 
 
@@ -220,4 +222,3 @@ def _inspect(path: Path, relative: str, max_bytes: int) -> tuple[Skip | None, in
     if any(marker in first_lines for marker in _GENERATED_MARKERS):
         return Skip.GENERATED, size
     return None, size
-

@@ -29,7 +29,7 @@ from typing import Any
 from twelve.contract.locate import KeyLines
 from twelve.lint.facts.devcontainer import json_lines
 from twelve.lint.facts.files import FileTree, is_test_path
-from twelve.lint.facts.procfile import ParseProblem, read_text
+from twelve.lint.facts.parse import ParseProblem, read_text
 from twelve.lint.facts.python_manifests import (
     Dependency,
     pipfile_dependencies,
@@ -253,7 +253,7 @@ def collect(root: Path, tree: FileTree) -> Manifests:
             at = _TOML_LINE.search(str(exc))
             line = int(at[1]) if at else None
             problems.append(ParseProblem(source.path, line, f"invalid TOML: {exc}"))
-        except (AttributeError, TypeError, ValueError) as exc:  # valid syntax, unexpected shapes
+        except (AttributeError, TypeError, ValueError, RecursionError) as exc:  # odd shapes
             problems.append(ParseProblem(source.path, None, f"unexpected structure: {exc}"))
     for path in sorted(tree.present):
         name = posixpath.basename(path)

@@ -14,7 +14,7 @@ from typing import Any
 
 from twelve.contract.locate import KeyLines
 from twelve.lint.facts.files import FileTree
-from twelve.lint.facts.procfile import ParseProblem, read_text
+from twelve.lint.facts.parse import ParseProblem, dig, read_text
 
 DEV_WORDS = re.compile(r"(?:^|[^a-z])(?:dev|test|tests|testing|lint|docs?|typing|ci)(?:$|[^a-z])")
 """Group and file names whose dependencies are only for development."""
@@ -25,6 +25,8 @@ _PEP440_EXACT = re.compile(r"^===?\s*[^\s,*;]+$")
 _HASHED_URL = re.compile(r"#(?:sha256|sha384|sha512)=|@[0-9a-f]{40}\b")
 _POETRY_EXACT = re.compile(r"^(?:==?)?\s*\d[0-9A-Za-z.+!-]*$")  # Poetry reads bare `1.2` as ==
 _COMMIT = re.compile(r"^[0-9a-f]{40}$")
+_URL = re.compile(r"^[A-Za-z][\w+.-]*://")
+_EGG = re.compile(r"[#&]egg=([\w.-]+)")
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,12 +56,17 @@ class _Requirements:
     includes: list[str]
     constraints: list[str]
     hashed: bool = False
+    missing: bool = False
 
 
 def _requirement(text: str) -> tuple[str, str, bool] | None:
-    """PEP 508 text as (name, spec without markers, pinned); None for a bare URL or path."""
-    match = _REQUIREMENT.match(text.strip())
-    if match is None or match["rest"].startswith(("://", ":")):
+    """PEP 508 text as (name, spec without markers, pinned); None for a local path."""
+    text = text.strip()
+    if _URL.match(text):  # a bare URL or VCS link, named by its `#egg=` when it has one
+        egg = _EGG.search(text)
+        return (egg[1] if egg else text), text, _HASHED_URL.search(text) is not None
+    match = _REQUIREMENT.match(text)
+    if match is None:
         return None
     spec = match["rest"].split(";", 1)[0].strip()
     url = spec.startswith("@")
@@ -115,14 +122,14 @@ def requirements_files(
         if not isinstance(text, str):
             why = "not found" if path not in tree.present else "not read (see skipped files)"
             problems.append(text or ParseProblem(path, None, why))
-            parsed[path] = _Requirements([], [], [])
+            parsed[path] = _Requirements([], [], [], missing=True)
             continue
         parsed[path] = _parse_requirements(text, path)
         queue += parsed[path].includes + parsed[path].constraints
     constraint_files = {c for r in parsed.values() for c in r.constraints}
     found: list[RequirementsFile] = []
     for path, reqs in parsed.items():
-        if path in constraint_files and not _REQUIREMENTS.search(path):
+        if reqs.missing or (path in constraint_files and not _REQUIREMENTS.search(path)):
             continue
         pins = {_normal(n) for c in _reachable(path, parsed) for n, _, _, p in parsed[c].deps if p}
         dev = bool(DEV_WORDS.search(posixpath.basename(path).lower()))
@@ -173,7 +180,7 @@ def pyproject_dependencies(data: dict[str, Any], text: str) -> tuple[list[Depend
         dev = bool(DEV_WORDS.search(group.lower()))
         pep508.append((("project", "optional-dependencies", group), items, dev))
     for section in ("dependency-groups", "tool.pdm.dev-dependencies"):
-        table = _dig(data, section.split("."))
+        table = dig(data, section.split("."))
         for group, items in table.items() if isinstance(table, dict) else ():
             pep508.append(((*section.split("."), group), items, True))
     for at, items, dev in pep508:
@@ -189,8 +196,8 @@ def pyproject_dependencies(data: dict[str, Any], text: str) -> tuple[list[Depend
     ]
     tables += [(("tool", "poetry", "group", str(g), "dependencies"), True) for g in _groups(poetry)]
     for at, dev in tables:
-        for name, spec in (_dig(data, at) or {}).items():
-            version = spec.get("version", "") if isinstance(spec, dict) else str(spec)
+        for name, spec in (dig(data, at) or {}).items():
+            version = _table_spec(spec)
             pinned = _local_or_commit(spec, "rev") or bool(_POETRY_EXACT.match(version))
             if name != "python":  # Poetry's interpreter constraint, a toolchain pin
                 deps.append(Dependency(name, version, keys.line_of((*at, name)) or 1, pinned, dev))
@@ -208,17 +215,18 @@ def _groups(poetry: Any) -> list[Any]:
     return list(groups) if isinstance(groups, dict) else []
 
 
+def _table_spec(spec: Any) -> str:
+    """A Poetry or Pipfile entry's version, or where it comes from when it has none."""
+    if not isinstance(spec, dict):
+        return str(spec)
+    return str(spec.get("version") or spec.get("git") or spec.get("path") or spec.get("file") or "")
+
+
 def _local_or_commit(spec: Any, ref_key: str) -> bool:
     """A path dependency, or a git one at a full commit hash (a branch or tag can move)."""
     if not isinstance(spec, dict):
         return False
     return "path" in spec or "file" in spec or bool(_COMMIT.match(str(spec.get(ref_key, ""))))
-
-
-def _dig(data: Any, path: tuple[str, ...] | list[str]) -> Any:
-    for key in path:
-        data = data.get(key) if isinstance(data, dict) else None
-    return data
 
 
 def _item_line(lines: list[str], start: int, *needles: str) -> int:
@@ -239,7 +247,7 @@ def pipfile_dependencies(data: dict[str, Any], text: str) -> list[Dependency]:
     keys, deps = KeyLines(text), []
     for section, dev in (("packages", False), ("dev-packages", True)):
         for name, spec in data.get(section, {}).items():
-            version = spec.get("version", "") if isinstance(spec, dict) else str(spec)
+            version = _table_spec(spec)
             pinned = _local_or_commit(spec, "ref") or bool(_PEP440_EXACT.match(version))
             deps.append(Dependency(name, version, keys.line_of((section, name)) or 1, pinned, dev))
     return deps

@@ -75,8 +75,7 @@ def scan(
         context = multiprocessing.get_context(method)
         with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
             futures = [
-                pool.submit(_scan_batch, root, batch, patterns)
-                for batch in _batches(files, jobs)
+                pool.submit(_scan_batch, root, batch, patterns) for batch in _batches(files, jobs)
             ]
             for future in futures:
                 result.merge(future.result())
@@ -100,9 +99,7 @@ def _batches(files: Sequence[SourceFile], jobs: int) -> list[list[SourceFile]]:
     return batches
 
 
-def _scan_batch(
-    root: Path, files: list[SourceFile], patterns: Sequence[CodePattern]
-) -> ScanResult:
+def _scan_batch(root: Path, files: list[SourceFile], patterns: Sequence[CodePattern]) -> ScanResult:
     result = ScanResult()
     for file in files:
         try:

@@ -23,7 +23,7 @@ from twelve.contract.locate import KeyLines
 from twelve.lint.facts.devcontainer import Devcontainer, Devcontainers, json_lines
 from twelve.lint.facts.dockerfile import Dockerfiles, split_image
 from twelve.lint.facts.files import FileTree
-from twelve.lint.facts.procfile import KeyPath, ParseProblem, read_text
+from twelve.lint.facts.parse import KeyPath, ParseProblem, dig, read_text
 from twelve.lint.facts.yamldocs import YamlDoc, YamlDocs
 
 _FILES = frozenset(
@@ -39,12 +39,10 @@ _NODE_CODENAMES = {
     "gallium": "16", "hydrogen": "18", "iron": "20", "jod": "22", "krypton": "24",
 }  # fmt: skip
 _SETUP_ACTIONS = {
-    "actions/setup-python": ("python", "python-version"),
-    "actions/setup-node": ("node", "node-version"),
-    "actions/setup-go": ("go", "go-version"),
+    "actions/setup-python": ("python", "python-version"), "actions/setup-go": ("go", "go-version"),
+    "actions/setup-node": ("node", "node-version"), "actions-rs/toolchain": ("rust", "toolchain"),
     "dtolnay/rust-toolchain": ("rust", "toolchain"),
-    "actions-rs/toolchain": ("rust", "toolchain"),
-}
+}  # fmt: skip
 _NUMBER = re.compile(r"(\d+)(?:\.(\d+))?")
 _RANGE = re.compile(r"[<>^~*,|]|!=|(?:^|\.)x(?:\.|$)")
 _RUST_CHANNEL = re.compile(r"^(stable|beta|nightly)(-\d{4}-\d{2}-\d{2})?")
@@ -156,7 +154,7 @@ def _structured(path: str, name: str, text: str) -> Iterator[ToolchainPin]:
     if name == "package.json":
         data, lines = json.loads(text), json_lines(text)
         for section in ("engines", "volta"):
-            value = _dig(data, (section, "node"))
+            value = dig(data, (section, "node"))
             if isinstance(value, str):
                 yield _pin("node", value, path, lines.get((section, "node"), 1), section)
         return
@@ -167,15 +165,9 @@ def _structured(path: str, name: str, text: str) -> Iterator[ToolchainPin]:
         ("python", ("tool", "poetry", "dependencies", "python"), "poetry"),
     ]
     for language, at, source in wanted:
-        value = _dig(data, at)
+        value = dig(data, at)
         if isinstance(value, str) and (language == "rust") == name.startswith("rust-toolchain"):
             yield _pin(language, value, path, keys.line_of(at) or 1, source)
-
-
-def _dig(data: Any, path: KeyPath) -> Any:
-    for key in path:
-        data = data.get(key) if isinstance(data, dict) else None
-    return data
 
 
 def _workflow(doc: YamlDoc, files: list[ToolchainPin]) -> Iterator[ToolchainPin]:
@@ -183,8 +175,7 @@ def _workflow(doc: YamlDoc, files: list[ToolchainPin]) -> Iterator[ToolchainPin]
     for job_id, job in jobs.items() if isinstance(jobs, dict) else ():
         if not isinstance(job, dict):
             continue
-        container = job.get("container")
-        image = container.get("image") if isinstance(container, dict) else container
+        image = dig(job, ("container", "image")) or job.get("container")
         if isinstance(image, str):
             line = doc.line_of(("jobs", job_id, "container"))
             yield from image_pins(image, doc.path, line, "github-workflow")
@@ -203,7 +194,8 @@ def _workflow(doc: YamlDoc, files: list[ToolchainPin]) -> Iterator[ToolchainPin]
             for version, line in _literals(doc, job, ("jobs", job_id), value, (*loc, key)):
                 yield _pin(language, version, doc.path, line, "github-workflow")
             if isinstance(file := given.get(f"{key}-file"), str):
-                yield _deferred(language, file, doc.path, doc.line_of((*loc, f"{key}-file")), files)
+                at = (doc.path, doc.line_of((*loc, f"{key}-file")))
+                yield _deferred(language, file, at, files)
 
 
 def _literals(
@@ -213,12 +205,12 @@ def _literals(
     if isinstance(value, list):
         yield from ((v, doc.line_of((*loc, i))) for i, v in enumerate(value))
     elif isinstance(value, str) and (matrix_key := _MATRIX.match(value.strip())):
-        matrix = _dig(job, ("strategy", "matrix"))
-        values = _dig(matrix, (matrix_key[1],))
+        matrix = dig(job, ("strategy", "matrix"))
+        values = dig(matrix, (matrix_key[1],))
         at = (*job_loc, "strategy", "matrix")
         for i, v in enumerate(values if isinstance(values, list) else []):
             yield v, doc.line_of((*at, matrix_key[1], i))
-        include = _dig(matrix, ("include",))
+        include = dig(matrix, ("include",))
         for i, entry in enumerate(include if isinstance(include, list) else []):
             if isinstance(entry, dict) and matrix_key[1] in entry:
                 yield entry[matrix_key[1]], doc.line_of((*at, "include", i, matrix_key[1]))
@@ -229,14 +221,11 @@ def _literals(
         yield value, doc.line_of(loc)
 
 
-def _deferred(
-    language: str, file: str, path: str, line: int, files: list[ToolchainPin]
-) -> ToolchainPin:
+def _deferred(lang: str, file: str, at: tuple[str, int], known: list[ToolchainPin]) -> ToolchainPin:
     target = file.strip().removeprefix("./")
-    followed = next((p for p in files if p.path == target and p.language == language), None)
+    followed = next((p for p in known if p.path == target and p.language == lang), None)
     normalized, exact = (followed.normalized, followed.exact) if followed else ("", False)
-    source = "github-workflow"
-    return ToolchainPin(language, file, normalized, path, line, source, exact, target)
+    return ToolchainPin(lang, file, normalized, *at, "github-workflow", exact, target)
 
 
 def _gitlab(doc: YamlDoc) -> Iterator[ToolchainPin]:
@@ -271,14 +260,11 @@ def _files(root: Path, tree: FileTree, problems: list[ParseProblem]) -> Iterator
         if source.name.endswith((".toml", ".json")) or toml_toolchain:
             try:
                 yield from _structured(source.path, source.name, text)
-            except ValueError as exc:  # JSON and TOML decode errors
+            except (ValueError, RecursionError) as exc:  # decode errors, absurd nesting
                 if source.name.startswith("rust-toolchain"):  # manifests report the others
                     at = re.search(r"at line (\d+)", str(exc))
-                    problems.append(
-                        ParseProblem(
-                            source.path, int(at[1]) if at else None, f"invalid TOML: {exc}"
-                        )
-                    )
+                    line = int(at[1]) if at else None
+                    problems.append(ParseProblem(source.path, line, f"invalid TOML: {exc}"))
 
 
 def collect(
@@ -302,8 +288,8 @@ def collect(
     files = list(pins)
     for dockerfile in dockerfiles.dockerfiles:
         for stage in (s for s in dockerfile.stages if s.external):
-            tag, digest = f":{stage.tag}" * bool(stage.tag), f"@{stage.digest}" * bool(stage.digest)
-            image = f"{stage.base_image}{tag}{digest}"
+            tag = f":{stage.tag}" if stage.tag else ""
+            image = f"{stage.base_image}{tag}{'@' + stage.digest if stage.digest else ''}"
             pins += image_pins(image, dockerfile.path, stage.line, "dockerfile")
     for doc in yamldocs.workflows:
         pins += _workflow(doc, files)

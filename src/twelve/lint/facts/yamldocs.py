@@ -18,7 +18,7 @@ from typing import Any
 import yaml
 
 from twelve.lint.facts.files import FileTree
-from twelve.lint.facts.procfile import KeyPath, ParseProblem, nearest_line, read_text
+from twelve.lint.facts.parse import KeyPath, ParseProblem, nearest_line, read_text
 
 _COMPOSE_NAME = re.compile(r"^(?:docker-)?compose[^/]*\.ya?ml$")
 _POD_SPECS: tuple[KeyPath, ...] = (
@@ -54,7 +54,7 @@ class YamlDoc:
     path: str
     index: int
     start_line: int
-    data: Any
+    data: Any = field(repr=False)  # an alias-heavy document's repr is its expansion
     kind: str
     lines: dict[KeyPath, int] = field(default_factory=dict, repr=False, compare=False)
 
@@ -75,8 +75,8 @@ class K8sObject:
     kind: str
     name: str | None
     namespace: str | None
-    data: dict[str, Any]
-    doc: YamlDoc
+    data: dict[str, Any] = field(repr=False)
+    doc: YamlDoc = field(repr=False)
     loc: KeyPath = ()
 
     def line_of(self, path: Sequence[str | int]) -> int:
@@ -191,9 +191,8 @@ def classify(path: str, data: Any) -> str:
     if _is_k8s(data):
         return "k8s"
     services = data.get("services") if isinstance(data, dict) else None
-    if isinstance(services, dict) and any(
-        isinstance(s, dict) and ("image" in s or "build" in s) for s in services.values()
-    ):
+    values = services.values() if isinstance(services, dict) else ()
+    if any(isinstance(s, dict) and ("image" in s or "build" in s) for s in values):
         return "compose"
     return "other"
 
@@ -206,8 +205,7 @@ def load(text: str, path: str) -> tuple[list[YamlDoc], list[ParseProblem]]:
         path: its repository path.
     """
     docs: list[YamlDoc] = []
-    loader = _Loader(text)
-    index = 0
+    loader, index = _Loader(text), 0
     try:
         while loader.check_node():
             node = loader.get_node()
@@ -235,18 +233,24 @@ def _document(loader: _Loader, root: yaml.Node, data: Any, path: str, index: int
         if id(node) in seen:  # an alias: indexed where its anchor is
             continue
         seen.add(id(node))
-        children: list[tuple[yaml.Node, yaml.Node, str | int]] = []
+        children: list[tuple[int, yaml.Node, str | int]] = []
         if isinstance(node, yaml.MappingNode):
             for key_node, value_node in node.value:
-                key = _key(loader, key_node)
-                if key is not None:
-                    children.append((key_node, value_node, key))
+                if (key := _key(loader, key_node)) is not None:
+                    children.append((key_node.start_mark.line + 1, value_node, key))
         elif isinstance(node, yaml.SequenceNode):
-            children = [(item, item, number) for number, item in enumerate(node.value)]
-        for marker, _child, key in children:
-            lines.setdefault((*at, key), marker.start_mark.line + 1)
+            line, items = node.start_mark.line + 1, set()
+            for number, item in enumerate(node.value):
+                # An alias item is its anchor's node, marked where the anchor is: it takes
+                # the line of the item before it instead (exact in flow lists).
+                if id(item) not in seen and id(item) not in items:
+                    line = item.start_mark.line + 1
+                items.add(id(item))
+                children.append((line, item, number))
+        for line, _child, key in children:
+            lines.setdefault((*at, key), line)
         # Depth first in document order, so an anchor is indexed before its aliases.
-        stack.extend((child, (*at, key)) for _marker, child, key in reversed(children))
+        stack.extend((child, (*at, key)) for _line, child, key in reversed(children))
     kind = classify(path, data)
     if kind == "github-workflow" and isinstance(data, dict) and True in data:
         # YAML 1.1 reads the `on:` key as the boolean true.
@@ -283,10 +287,9 @@ def collect(root: Path, tree: FileTree) -> YamlDocs:
     docs: list[YamlDoc] = []
     problems: list[ParseProblem] = []
     for source in tree.files:
-        if not source.name.endswith((".yml", ".yaml")) or source.name == "pnpm-lock.yaml":
-            continue  # the lockfile is big, generated, and only its presence matters
-        if _helm_template(source.path, tree.present):
-            continue
+        yaml_file = source.name.endswith((".yml", ".yaml")) and source.name != "pnpm-lock.yaml"
+        if not yaml_file or _helm_template(source.path, tree.present):
+            continue  # pnpm's lockfile is big, generated, and only its presence matters
         text = read_text(root, source.path)
         if isinstance(text, ParseProblem):
             problems.append(text)

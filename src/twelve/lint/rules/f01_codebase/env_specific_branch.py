@@ -185,11 +185,11 @@ def env_specific_branch(facts: Facts) -> Iterator[Verdict]:
     for match in facts.matches(SWITCH):
         if _BUILD_CONFIG.search(match.path):
             continue
-        subject = _env_subject(match.captures.get("S", ""))
-        value = _env_value(match.captures.get("V", ""))
-        if subject is not None and value is not None:
+        on = _env_subject(match.captures.get("S", ""))
+        case = _env_value(match.captures.get("V", ""))
+        if on is not None and case is not None:
             keyword = match.text.split(None, 1)[0]
-            yield fail(f'`{keyword}` on `{subject}` with a "{value}" case', match.location())
+            yield fail(f'`{keyword}` on `{on}` with a "{case}" case', match.location())
 
 
 def _comparison(match: CodeMatch) -> tuple[str, str] | None:

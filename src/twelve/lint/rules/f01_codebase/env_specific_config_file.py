@@ -30,7 +30,9 @@ _DEPLOY_DIRS = frozenset(
      "chart", "charts", "manifests", "overlays", "infra", "infrastructure", "terraform", "ops",
      "ansible", "argocd", "flux", ".github", ".gitlab", ".circleci"}
 )  # fmt: skip
-_DEPLOY_NAMES = re.compile(r"^(?:values|docker-compose|compose|kustomization|skaffold|serverless|fly)\b", re.I)
+_DEPLOY_NAMES = re.compile(
+    r"^(?:values|docker-compose|compose|kustomization|skaffold|serverless|fly)\b", re.I
+)
 # Build and tool configuration (`tsconfig.prod.json`) configures a tool, not the service.
 _TOOL_NAMES = re.compile(
     r"^\.?(?:tsconfig|jsconfig|babel|jest|eslintrc|eslint|prettier|webpack|vite|rollup|cypress"
@@ -91,7 +93,7 @@ def env_specific_config_file(facts: Facts) -> Iterator[Verdict]:
     Test configuration (`settings/test.py`) and local-only files (`settings/local.py`) are
     not reported: they configure a test run or a laptop, not a deploy. A file that merely
     carries an environment word in its name without being configuration (for example
-    `docs/dev.yaml`) is reported; suppress it with a per-path ignore in the contract's
+    `seeds/users.dev.json`) is reported; suppress it with a per-path ignore in the contract's
     `[lint]` table.
     """
     for path in sorted(facts.tree.present):

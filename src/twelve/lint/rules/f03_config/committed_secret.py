@@ -10,12 +10,19 @@ from twelve.model import Location, Severity, Verdict, fail
 # Well-known throwaway database passwords in local URLs (compose files, test settings).
 _DEV_PASSWORDS = frozenset(
     {"postgres", "password", "pass", "secret", "root", "admin", "guest", "app", "dev",
-     "test", "example", "changeme", "mysql", "redis", "rabbitmq", "user", "local"}
+     "test", "example", "changeme", "mysql", "redis", "rabbitmq", "user", "local", "hunter2",
+     "tiger"}
 )  # fmt: skip
 _LOOPBACK = frozenset({"localhost", "127.0.0.1", "0.0.0.0", "[::1]", "::1"})
 _URL_USER_HOST = re.compile(r"://(?P<user>[^\s:/@'\"]+):\*{8}@(?P<host>\[[^\]]+\]|[\w.-]+)")
-# Values of `*_token`-like names that are names, not secrets: "X-Api-Token", "GITHUB_TOKEN".
-_IDENTIFIER = re.compile(r"^[A-Za-z]+(?:[-_.][A-Za-z]+)+$|^[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+$")
+# Values of `*_token`-like names that are names, not secrets: words in any case joined by
+# separators ("X-Api-Token", "credentials", "_password_reset_token") or an env var name.
+_WORD = r"(?:[A-Z]+|[A-Z]?[a-z]+(?:[A-Z][a-z]+)*)"
+_IDENTIFIER = re.compile(
+    rf"^[-_.]*{_WORD}(?:[-_.]+{_WORD})*[-_.]*$|^[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+$"
+)
+# Templates and format strings: "{{ db_password }}", "%(token)s", "prefix-%s", "${TOKEN}".
+_INTERPOLATION = re.compile(r"\{\{|\{%|\$\{|%[sd(]|\{\d*\}")
 _KIND_NAMES = {"secret assignment": "Secret value"}
 
 
@@ -48,28 +55,35 @@ def committed_secret(facts: Facts) -> Iterator[Verdict]:
     deploy cannot use other credentials without a code change.
 
     ## Example
-    ```yaml
-    # config/app.yaml
-    payments:
-      api_key: "q8Zr2vLx7TbN4mWc9KfY"
+    ```python
+    s3 = boto3.client(
+        "s3",
+        aws_access_key_id="AKIAIOSFODNN7EXAMPLE",
+        aws_secret_access_key="wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
+    )
     ```
 
     ## Use instead
     ```python
-    PAYMENTS_API_KEY = os.environ["PAYMENTS_API_KEY"]  # declared secret in twelve.toml
+    # Credentials from the environment (declared secret in twelve.toml) or the instance role.
+    s3 = boto3.client("s3")
     ```
 
     ## Known problems
     Detection is pattern- and entropy-based. A high-entropy value that is not a secret
     (a hash, a public key ID) assigned to a `*_token`-like name is reported; suppress it
-    inline with a reason. Passwords that look like words (`hunter2`) in assignments are
-    not found, and neither are unquoted values in `.env`-style files unless they match a
-    token format (AWS key, URL password, ...). Values of secret-named variables that read
-    as names (`"X-Api-Token"`, `"GITHUB_TOKEN"`), URLs or paths are not reported. The AWS
-    documentation's example keys (containing `EXAMPLE`) and throwaway
-    passwords in connection URLs (`postgres://postgres:postgres@db/app`: a password equal
-    to the user name or one of a few well-known defaults, or any password for a
-    `localhost` or `127.0.0.1` host) are not reported.
+    inline with a reason. Word-like passwords (`hunter2`) in assignments are missed, and
+    so are unquoted values in `.env`-style files and Rust `const KEY: &str = "..."`
+    unless the value has a known token format (AWS key, URL password, JWT, ...).
+
+    Deliberately not reported: the AWS documentation's example keys (containing
+    `EXAMPLE`); values of secret-named variables that read as words or names
+    (`"credentials"`, `"X-Api-Token"`, `"GITHUB_TOKEN"`), URLs, paths, templates
+    (`"{{ db_password }}"`, `"%(token)s"`) or non-ASCII text; and throwaway passwords in
+    connection URLs: equal to the user name, one of a few well-known defaults
+    (`postgres`, `password`, `secret`, `tiger`, ...), or for a `localhost`/`127.0.0.1`
+    host. A real secret made of letters only in one of those word shapes
+    (`"Sunshine"`) is missed.
     """
     for finding in facts.secrets:
         hit = finding.hit
@@ -81,14 +95,18 @@ def committed_secret(facts: Facts) -> Iterator[Verdict]:
 
 
 def _is_known_dummy(finding: SecretFinding) -> bool:
-    """Documentation example keys, names and URLs assigned to secret-ish names, and
-    throwaway passwords of local database URLs."""
+    """Whether a hit is a documented example, a name or URL, or a throwaway password."""
     secret = finding.hit.secret
     if "EXAMPLE" in secret.upper():
         return True
     if finding.hit.kind == "secret assignment":
-        # Header and variable names, endpoint URLs and paths assigned to secret-ish names.
-        return bool(_IDENTIFIER.match(secret)) or "://" in secret or secret.startswith(("/", "./"))
+        # Names, endpoint URLs, paths, templates and prose assigned to secret-ish names.
+        return (
+            bool(_IDENTIFIER.match(secret) or _INTERPOLATION.search(secret))
+            or "://" in secret
+            or secret.startswith(("/", "./"))
+            or not secret.isascii()
+        )
     if finding.hit.kind != "URL password":
         return False
     url = _URL_USER_HOST.search(finding.snippet)

@@ -69,7 +69,8 @@ FALLBACK = code_pattern(
         "kind": "string",
         "regex": _COARSE,
         "any": [
-            {"inside": {"kind": "keyword_argument", "has": {"field": "name", "regex": "^default$"}}},
+            {"inside": {"kind": "keyword_argument",
+                        "has": {"field": "name", "regex": "^default$"}}},
             {"nthChild": 2, "inside": {"kind": "argument_list", "inside": {
                 "kind": "call", "has": {"field": "function", "regex": _ENV}}}},
             {"inside": {"kind": "boolean_operator", "has": {"field": "left", "regex": _ENV}}},

@@ -8,14 +8,16 @@ from twelve.lint.facts.files import is_cli_path
 from twelve.lint.rule import rule
 from twelve.model import Severity, Verdict, fail
 
-PRINT = code_pattern(
-    "print-call", [Language.PYTHON], {"pattern": "print($$$)"}, ["print("]
-)
+PRINT = code_pattern("print-call", [Language.PYTHON], {"pattern": "print($$$)"}, ["print("])
 code_pattern(
     "print-call",
     JS_FAMILY,
-    {"any": [{"pattern": f"console.{method}($$$)"} for method in ("log", "info", "warn",
-                                                                  "error", "debug")]},
+    {
+        "any": [
+            {"pattern": f"console.{method}($$$)"}
+            for method in ("log", "info", "warn", "error", "debug")
+        ]
+    },
     ["console."],
 )
 code_pattern(
@@ -27,8 +29,12 @@ code_pattern(
 code_pattern(
     "print-call",
     [Language.RUST],
-    {"any": [{"pattern": f"{macro}!($$$)"} for macro in ("println", "print", "eprintln",
-                                                          "eprint", "dbg")]},
+    {
+        "any": [
+            {"pattern": f"{macro}!($$$)"}
+            for macro in ("println", "print", "eprintln", "eprint", "dbg")
+        ]
+    },
     ["print", "dbg!"],
 )
 

@@ -1,0 +1,91 @@
+"""twelve.kit: a Python service that passes `twelve probe` by construction (`twelve[kit]`).
+
+    from twelve import kit
+
+    config = kit.load_config(process="web")      # every problem at once, exit 78
+    kit.setup_logging(config)                     # redacted JSON lines on stdout
+    health = kit.Health(config)                   # /healthz /readyz /version
+    kit.serve(kit.instrument(app, health), health)  # drain, bounded graceful stop
+
+Names are imported on first use, so `import twelve.kit` stays cheap: uvicorn, structlog and
+psycopg load only when a part that needs them is used. `twelve.kit.testing` has helpers
+for the service's own tests.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from twelve.kit.admin import AdminTasks
+    from twelve.kit.asgi import RequestContext, instrument
+    from twelve.kit.backing import Postgres, attach_postgres, http_client
+    from twelve.kit.config import EX_CONFIG, Config, ConfigError, load_config
+    from twelve.kit.health import CheckFailed, Health
+    from twelve.kit.logs import get_logger, setup_logging
+    from twelve.kit.retry import RetryPolicy
+    from twelve.kit.secret import Secret
+    from twelve.kit.serve import ShutdownHooks, serve
+    from twelve.kit.worker import Stopping, run_procrastinate, run_worker
+
+_WHERE = {
+    "AdminTasks": "admin",
+    "CheckFailed": "health",
+    "Config": "config",
+    "ConfigError": "config",
+    "EX_CONFIG": "config",
+    "Health": "health",
+    "Postgres": "backing",
+    "RequestContext": "asgi",
+    "RetryPolicy": "retry",
+    "Secret": "secret",
+    "ShutdownHooks": "serve",
+    "Stopping": "worker",
+    "attach_postgres": "backing",
+    "get_logger": "logs",
+    "http_client": "backing",
+    "instrument": "asgi",
+    "load_config": "config",
+    "run_procrastinate": "worker",
+    "run_worker": "worker",
+    "serve": "serve",
+    "setup_logging": "logs",
+}
+
+__all__ = [
+    "EX_CONFIG",
+    "AdminTasks",
+    "CheckFailed",
+    "Config",
+    "ConfigError",
+    "Health",
+    "Postgres",
+    "RequestContext",
+    "RetryPolicy",
+    "Secret",
+    "ShutdownHooks",
+    "Stopping",
+    "attach_postgres",
+    "get_logger",
+    "http_client",
+    "instrument",
+    "load_config",
+    "run_procrastinate",
+    "run_worker",
+    "serve",
+    "setup_logging",
+]
+
+
+def __getattr__(name: str) -> Any:
+    module = _WHERE.get(name)
+    if module is None:
+        raise AttributeError(f"module 'twelve.kit' has no attribute {name!r}")
+    value = getattr(importlib.import_module(f"twelve.kit.{module}"), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted([*globals(), *__all__])

@@ -1,0 +1,254 @@
+"""JSON log lines on stdout, one call to set up: structlog + orjson, stdlib and uvicorn included.
+
+Every line is one JSON object with `timestamp` (RFC 3339, UTC), `level`, `message`,
+`logger`, `service`, `version`, `env`, the request's `request_id`, `trace_id` and
+`span_id` when there is one (structlog contextvars, bound by the ASGI middleware), and the
+event's own fields. An exception becomes `exc_type`, `exc_message` and `stack` (the
+traceback text, no frame locals) on the same line. Every line is redacted last: no secret
+value of the config, and no URL password, is ever written.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+import threading
+import traceback
+from collections.abc import Iterable, Mapping, MutableMapping
+from datetime import UTC, datetime
+from types import TracebackType
+from typing import IO, Any
+
+import orjson
+import structlog
+
+from twelve.kit.config import Config
+from twelve.kit.redact import Redactor
+from twelve.kit.sink import Sink
+
+LEVELS = {"debug": 10, "info": 20, "warning": 30, "error": 40, "critical": 50}
+_UVICORN = ("uvicorn", "uvicorn.error", "uvicorn.access", "uvicorn.asgi")
+_RECORD_FIELDS = frozenset(logging.makeLogRecord({}).__dict__) | {"message", "asctime"}
+ExcInfo = tuple[type[BaseException], BaseException, TracebackType | None]
+
+SINK = Sink()
+REDACTOR = Redactor()
+
+
+def setup_logging(
+    config: Config | None = None,
+    *,
+    level: str | None = None,
+    stream: IO[bytes] | IO[str] | None = None,
+    secrets: Iterable[str] = (),
+    fields: Mapping[str, str] | None = None,
+) -> structlog.typing.FilteringBoundLogger:
+    """Configure structlog, stdlib logging and uvicorn's loggers to write redacted JSON lines.
+
+    Args:
+        config: the loaded config: service, version, env, `LOG_LEVEL` and secret values.
+        level: the minimum level (default: `LOG_LEVEL` from the config, else "info").
+        stream: where lines go (default: stdout).
+        secrets: more values to redact, besides the config's secret values.
+        fields: static fields for every line (default: service, version, env of `config`).
+    """
+    if level is None and config is not None and isinstance(config.values.get("LOG_LEVEL"), str):
+        level = str(config.values["LOG_LEVEL"])
+    number = LEVELS.get((level or "info").lower(), logging.INFO)
+    SINK.target(stream if stream is not None else sys.stdout)
+    REDACTOR.set([*(config.secrets() if config else ()), *secrets])
+    if fields is None:
+        fields = {"service": "unknown", "version": "unknown", "env": "unknown"}
+        if config is not None:
+            fields = {"service": config.service, "version": config.version, "env": config.env}
+    render = Render(fields, REDACTOR)
+    structlog.configure(
+        processors=[
+            structlog.contextvars.merge_contextvars,
+            structlog.processors.add_log_level,
+            structlog.processors.TimeStamper(fmt="iso", utc=True, key="timestamp"),
+            render,
+        ],
+        wrapper_class=structlog.make_filtering_bound_logger(number),
+        logger_factory=SINK.logger,
+        context_class=dict,
+        cache_logger_on_first_use=True,
+    )
+    _route_stdlib(number, render)
+    log: structlog.typing.FilteringBoundLogger = structlog.get_logger().bind(logger="app")
+    return log
+
+
+def get_logger(name: str = "app") -> structlog.typing.FilteringBoundLogger:
+    """A logger whose lines carry `logger: name`.
+
+    Args:
+        name: the logger name, e.g. the module's.
+    """
+    log: structlog.typing.FilteringBoundLogger = structlog.get_logger().bind(logger=name)
+    return log
+
+
+class Render:
+    """The last processor: exception fields, key order, static fields, orjson, redaction.
+
+    Args:
+        fields: static fields added to every line (an event's own field wins).
+        redactor: applied to the rendered bytes.
+    """
+
+    __slots__ = ("_fields", "_redactor")
+
+    def __init__(self, fields: Mapping[str, str], redactor: Redactor) -> None:
+        self._fields = dict(fields)
+        self._redactor = redactor
+
+    def __call__(self, _logger: object, _method: str, event: MutableMapping[str, Any]) -> bytes:
+        exc_info = event.pop("exc_info", None)
+        if exc_info:
+            event.update(exception_fields(exc_info))
+        line = {
+            "timestamp": event.pop("timestamp", None),
+            "level": event.pop("level", None),
+            "message": event.pop("event", ""),
+            "logger": event.pop("logger", "app"),
+            **self._fields,
+            **event,
+        }
+        data = orjson.dumps(line, default=str)
+        if self._redactor:
+            redacted = self._redactor.line(data)
+            if redacted is not data and redacted != data:
+                data = _still_json(redacted, line, self._redactor)
+        elif b"://" in data:
+            data = self._redactor.line(data)
+        return data
+
+
+def _still_json(redacted: bytes, line: dict[str, Any], redactor: Redactor) -> bytes:
+    """The redacted bytes if they are still one JSON object, else a value-by-value redaction."""
+    try:
+        orjson.loads(redacted)
+    except orjson.JSONDecodeError:
+        return orjson.dumps(redactor.value(orjson.loads(orjson.dumps(line, default=str))))
+    return redacted
+
+
+def exception_fields(exc_info: object) -> dict[str, str]:
+    """`exc_type`, `exc_message`, `stack` for structlog's `exc_info` (True, an exception, a tuple).
+
+    Args:
+        exc_info: as given to a log call.
+    """
+    info: Any = exc_info
+    if info is True:
+        info = sys.exc_info()
+    elif isinstance(info, BaseException):
+        info = (type(info), info, info.__traceback__)
+    if not isinstance(info, tuple) or len(info) != 3 or info[0] is None:
+        return {}
+    kind, exc, tb = info
+    stack = "".join(traceback.format_exception(kind, exc, tb)).rstrip("\n")
+    return {"exc_type": kind.__name__, "exc_message": str(exc), "stack": stack}
+
+
+class StdlibHandler(logging.Handler):
+    """Routes stdlib `logging` records (uvicorn's too) through the same rendering.
+
+    Args:
+        render: the kit's last processor.
+    """
+
+    def __init__(self, render: Render) -> None:
+        super().__init__()
+        self._render = render
+
+    def emit(self, record: logging.LogRecord) -> None:
+        try:
+            event: dict[str, Any] = {
+                "timestamp": _rfc3339(record.created),
+                "level": record.levelname.lower(),
+                "event": record.getMessage(),
+                "logger": record.name,
+            }
+            extra = record.__dict__.keys() - _RECORD_FIELDS
+            event.update((key, record.__dict__[key]) for key in extra if key[0] != "_")
+            event.pop("color_message", None)  # uvicorn's ANSI copy of the message
+            if record.exc_info:
+                event["exc_info"] = record.exc_info
+            structlog.contextvars.merge_contextvars(None, "", event)
+            SINK.write(self._render(None, "", event))
+        except Exception:  # noqa: BLE001 -- a logging failure must never take the app down
+            self.handleError(record)
+
+
+def _route_stdlib(level: int, render: Render) -> None:
+    """Root logger -> the kit's handler; uvicorn's loggers propagate to it; warnings too."""
+    root = logging.getLogger()
+    for handler in list(root.handlers):
+        root.removeHandler(handler)
+    root.addHandler(StdlibHandler(render))
+    root.setLevel(level)
+    for name in _UVICORN:
+        logger = logging.getLogger(name)
+        logger.handlers.clear()
+        logger.propagate = True
+        logger.setLevel(logging.NOTSET)
+    logging.captureWarnings(True)
+    sys.excepthook = _excepthook
+    threading.excepthook = _thread_excepthook
+
+
+def _excepthook(kind: type[BaseException], exc: BaseException, tb: TracebackType | None) -> None:
+    """An uncaught exception is one redacted JSON line, not a raw traceback on stderr."""
+    try:
+        get_logger("twelve.kit").critical("uncaught exception", exc_info=(kind, exc, tb))
+    except Exception:  # noqa: BLE001 -- the last resort: a redacted plain traceback
+        text = "".join(traceback.format_exception(kind, exc, tb))
+        sys.stderr.write(REDACTOR.text(text))
+
+
+def _thread_excepthook(args: threading.ExceptHookArgs) -> None:
+    if args.exc_value is not None:
+        exc_info = (args.exc_type, args.exc_value, args.exc_traceback)
+        thread = args.thread.name if args.thread else None
+        get_logger("twelve.kit").critical("uncaught exception", exc_info=exc_info, thread=thread)
+
+
+def _rfc3339(created: float) -> str:
+    return datetime.fromtimestamp(created, UTC).isoformat().replace("+00:00", "Z")
+
+
+def emergency_event(message: str, fields: Mapping[str, object], readable: str) -> None:
+    """Before (or without) `setup_logging`: one JSON event and one readable line on stderr.
+
+    Args:
+        message: the event message.
+        fields: its fields (never values of secret keys).
+        readable: the same for people.
+    """
+    event = {
+        "timestamp": _rfc3339(datetime.now(UTC).timestamp()),
+        "level": "error",
+        "message": message,
+        "logger": "twelve.kit",
+        **fields,
+    }
+    out = sys.stderr
+    out.write(REDACTOR.line(orjson.dumps(event, default=str)).decode() + "\n")
+    out.write(f"error: {REDACTOR.text(readable)}\n")
+    out.flush()
+
+
+def add_secrets(secrets: Iterable[str]) -> None:
+    """Also redact these values from now on (a token fetched at runtime).
+
+    Args:
+        secrets: raw secret values.
+    """
+    REDACTOR.add(secrets)
+
+
+def flush() -> None:
+    """Flush the log stream (the kit flushes every line; this is for shutdown paths)."""
+    SINK.flush()

@@ -1,0 +1,1 @@
+"""Factor II, Dependencies: declare every dependency explicitly, locked and pinned."""

@@ -1,0 +1,1 @@
+"""Factor V, Build, release, run: build an immutable artifact once, configure it at release."""

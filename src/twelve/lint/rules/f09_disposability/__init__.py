@@ -1,0 +1,1 @@
+"""Factor IX, Disposability: start fast, shut down gracefully on SIGTERM."""

@@ -1,0 +1,1 @@
+"""Factor XI, Logs: one JSON event per line on the declared stream, no secrets."""

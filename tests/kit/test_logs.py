@@ -1,0 +1,187 @@
+"""JSON log lines: fields, context ids, stdlib and uvicorn routing, exceptions, redaction."""
+
+from __future__ import annotations
+
+import io
+import logging
+import re
+import subprocess
+import sys
+from collections.abc import Iterator
+
+import orjson
+import pytest
+import structlog
+
+from twelve.kit.config import Config
+from twelve.kit.logs import get_logger, setup_logging
+from twelve.kit.secret import Secret
+
+RFC3339_UTC = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z$")
+CONFIG = Config(
+    service="demo",
+    version="abc123",
+    env="staging",
+    values={
+        "DATABASE_URL": Secret("postgresql://app:db-pass-7f3a@127.0.0.1/app"),
+        "API_TOKEN": Secret("tok-91c2-secret"),
+        "LOG_LEVEL": "info",
+    },
+)
+
+
+class Lines:
+    """What the kit wrote, as parsed JSON lines and raw text."""
+
+    def __init__(self, stream: io.BytesIO) -> None:
+        self._stream = stream
+
+    @property
+    def raw(self) -> str:
+        return self._stream.getvalue().decode()
+
+    def events(self) -> list[dict[str, object]]:
+        return [orjson.loads(line) for line in self.raw.splitlines()]
+
+
+@pytest.fixture
+def lines() -> Iterator[Lines]:
+    stream = io.BytesIO()
+    setup_logging(CONFIG, stream=stream)
+    yield Lines(stream)
+    setup_logging(CONFIG, stream=sys.stdout)
+
+
+def test_every_line_has_the_contract_fields(lines: Lines) -> None:
+    """A line has timestamp (RFC 3339 UTC), level, message, logger, service, version, env."""
+    get_logger("demo.web").info("listening", port=8080)
+    (event,) = lines.events()
+    assert RFC3339_UTC.match(str(event.pop("timestamp")))
+    assert event == {
+        "level": "info",
+        "message": "listening",
+        "logger": "demo.web",
+        "service": "demo",
+        "version": "abc123",
+        "env": "staging",
+        "port": 8080,
+    }
+
+
+def test_context_ids_come_from_contextvars(lines: Lines) -> None:
+    """Values bound with structlog's contextvars appear on lines until they are unbound."""
+    log = get_logger()
+    with structlog.contextvars.bound_contextvars(request_id="r-1", trace_id="t" * 32):
+        log.info("inside")
+    log.info("outside")
+    inside, outside = lines.events()
+    assert (inside["request_id"], inside["trace_id"]) == ("r-1", "t" * 32)
+    assert "request_id" not in outside
+
+
+def test_stdlib_and_uvicorn_loggers_are_routed(lines: Lines) -> None:
+    """stdlib records (uvicorn's too) become the same JSON lines, with their extra fields."""
+    logging.getLogger("uvicorn.error").warning("Started %s", "server", extra={"pid": 7})
+    logging.getLogger("some.lib").debug("hidden below info")
+    (event,) = lines.events()
+    assert RFC3339_UTC.match(str(event.pop("timestamp")))
+    assert event == {
+        "level": "warning",
+        "message": "Started server",
+        "logger": "uvicorn.error",
+        "service": "demo",
+        "version": "abc123",
+        "env": "staging",
+        "pid": 7,
+    }
+
+
+def _fail(password: str) -> None:
+    local_secret = password  # a frame local that must never be rendered
+    raise RuntimeError(f"cannot connect ({len(local_secret)} chars)")
+
+
+def test_exception_is_one_line_with_stack_and_no_locals(lines: Lines) -> None:
+    """log.exception: one line; exc_type, exc_message and stack; frame locals never appear."""
+    try:
+        _fail("-".join(["local", "value", "0e1d"]))  # the source line must not hold it whole
+    except RuntimeError:
+        get_logger().exception("query failed")
+    assert len(lines.raw.splitlines()) == 1
+    (event,) = lines.events()
+    assert event["level"] == "error"
+    assert event["exc_type"] == "RuntimeError"
+    assert event["exc_message"] == "cannot connect (16 chars)"
+    stack = str(event["stack"])
+    assert stack.startswith("Traceback (most recent call last):\n")
+    assert stack.endswith("RuntimeError: cannot connect (16 chars)")
+    assert "local-value-0e1d" not in lines.raw
+
+
+def test_secret_values_and_url_passwords_are_redacted_everywhere(lines: Lines) -> None:
+    """Secrets in message, field, nested value, key and traceback, and any URL password, go."""
+    log = get_logger()
+    log.info("token tok-91c2-secret used", nested={"deep": ["tok-91c2-secret"]})
+    log.info("connect", dsn="host=127.0.0.1 password=db-pass-7f3a", **{"tok-91c2-secret": 1})
+    log.info("other", url="https://bob:hunter2-x@api.example/v1")
+    try:
+        raise ValueError("bad DATABASE_URL postgresql://app:db-pass-7f3a@127.0.0.1/app")
+    except ValueError:
+        log.exception("failed")
+    logging.getLogger("uvicorn.error").error("token %s", "tok-91c2-secret")
+    first, second, third, fourth, fifth = lines.events()
+    assert first["message"] == "token [REDACTED] used"
+    assert first["nested"] == {"deep": ["[REDACTED]"]}
+    assert second["dsn"] == "host=127.0.0.1 password=[REDACTED]"
+    assert second["[REDACTED]"] == 1
+    assert third["url"] == "https://bob:[REDACTED]@api.example/v1"
+    assert fourth["exc_message"] == "bad DATABASE_URL [REDACTED]"
+    assert str(fourth["stack"]).endswith("ValueError: bad DATABASE_URL [REDACTED]")
+    assert fifth["message"] == "token [REDACTED]"
+    for secret in ("tok-91c2-secret", "db-pass-7f3a", "hunter2-x"):
+        assert secret not in lines.raw
+
+
+def test_secret_matching_inside_a_number_keeps_the_line_valid_json() -> None:
+    """A digit-only secret inside a number: the line stays JSON, the number becomes text."""
+    stream = io.BytesIO()
+    setup_logging(Config(service="demo", values={"PIN": Secret("48151623")}), stream=stream)
+    get_logger().info("count", n=9481516230)
+    setup_logging(CONFIG, stream=sys.stdout)
+    event = orjson.loads(stream.getvalue())
+    assert event["n"] == "9[REDACTED]0"
+
+
+def test_level_filters_lines() -> None:
+    """With level "warning", info lines are dropped and warnings kept."""
+    stream = io.BytesIO()
+    setup_logging(CONFIG, stream=stream, level="warning")
+    log = get_logger()
+    log.info("dropped")
+    log.warning("kept")
+    setup_logging(CONFIG, stream=sys.stdout)
+    assert [orjson.loads(line)["message"] for line in stream.getvalue().splitlines()] == ["kept"]
+
+
+def test_uncaught_exception_is_a_redacted_json_line() -> None:
+    """An uncaught exception in a process using the kit: one critical JSON line, secret gone."""
+    code = (
+        "from twelve.kit.config import Config\n"
+        "from twelve.kit.logs import setup_logging\n"
+        "from twelve.kit.secret import Secret\n"
+        "setup_logging(Config(service='demo', values={'T': Secret('crash-secret-42')}))\n"
+        "raise RuntimeError('token crash-secret-42 rejected')\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=30, check=False
+    )
+    assert done.returncode == 1
+    assert done.stderr == ""
+    (event,) = [orjson.loads(line) for line in done.stdout.splitlines()]
+    assert (event["level"], event["message"], event["exc_type"]) == (
+        "critical",
+        "uncaught exception",
+        "RuntimeError",
+    )
+    assert event["exc_message"] == "token [REDACTED] rejected"
+    assert "crash-secret-42" not in done.stdout
