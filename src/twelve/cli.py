@@ -179,6 +179,44 @@ def _check(args: argparse.Namespace) -> int:
     return _emit(report, args)
 
 
+def _docs(args: argparse.Namespace) -> int:
+    # Imported here so the lint and probe commands do not pay for the generators.
+    from twelve.docs import DocsError, generate  # noqa: PLC0415
+
+    root, contract = _target(args)
+    if contract is None:
+        raise UsageError(f"no twelve.toml in {root}: draft one with `twelve init`")
+    try:
+        run = generate(root, contract, output_dir=args.output_dir, check=args.check)
+    except DocsError as exc:
+        raise UsageError(str(exc)) from None
+    sys.stdout.write(run.diff if args.check else "")
+    for file in run.written:
+        print(f"twelve: wrote {file.path}", file=sys.stderr)
+    if args.check and run.stale:
+        print(f"twelve: {len(run.stale)} stale or missing; run `twelve docs`", file=sys.stderr)
+        return EXIT_FINDINGS
+    if not run.written:
+        print("twelve: docs are current", file=sys.stderr)
+    return EXIT_CLEAN
+
+
+def _init(args: argparse.Namespace) -> int:
+    # Imported here: init declares code patterns of its own that lint runs need not scan for.
+    from twelve.contract.infer import ContractExists, init_contract  # noqa: PLC0415
+
+    root = Path(args.directory)
+    if not root.is_dir():
+        raise UsageError(f"{root} is not a directory")
+    try:
+        result = init_contract(root, force=args.force)
+    except ContractExists as exc:
+        raise UsageError(str(exc)) from None
+    counts = f"{len(result.contract.processes)} process types, {len(result.contract.config)} keys"
+    print(f"twelve: wrote {result.path} ({counts}, {result.guesses} to confirm)", file=sys.stderr)
+    return EXIT_CLEAN
+
+
 def _target(args: argparse.Namespace) -> tuple[Path, Contract | None]:
     root = Path(args.directory)
     if not root.is_dir():
@@ -273,6 +311,20 @@ def _parser() -> argparse.ArgumentParser:
         help="accept exit code 143 (SIGTERM's default action) as graceful",
     )
     check_cmd.set_defaults(handler=_check)
+
+    docs_cmd = sub.add_parser(
+        "docs", parents=[output], help="write the operational documents and .env.example"
+    )
+    docs_cmd.add_argument("directory", nargs="?", default=".", help="the service root")
+    docs_cmd.add_argument("--contract", type=Path, help="the contract (default: DIR/twelve.toml)")
+    docs_cmd.add_argument("--check", action="store_true", help="write nothing; exit 1 if stale")
+    docs_cmd.add_argument("--output-dir", type=Path, help="instead of the contract's [docs] dir")
+    docs_cmd.set_defaults(handler=_docs)
+
+    init_cmd = sub.add_parser("init", parents=[output], help="draft twelve.toml from the repo")
+    init_cmd.add_argument("directory", nargs="?", default=".", help="the service root")
+    init_cmd.add_argument("--force", action="store_true", help="overwrite an existing twelve.toml")
+    init_cmd.set_defaults(handler=_init)
     return parser
 
 

@@ -21,12 +21,10 @@ from hypothesis import strategies as st
 from twelve.kit.config import Config
 from twelve.kit.logs import get_logger, setup_logging
 from twelve.kit.secret import Secret
-from twelve.probe.probes.f11_logs.leaks import LeakFinder
+from twelve.probe.probes.f11_logs._leaks import LeakFinder
 
 SECRETS = st.text(
-    st.characters(
-        blacklist_categories=("Cs",), blacklist_characters="[]", max_codepoint=0x2FFF
-    ),
+    st.characters(blacklist_categories=("Cs",), blacklist_characters="[]", max_codepoint=0x2FFF),
     min_size=8,
     max_size=40,
 ).filter(lambda s: s.strip() == s and "REDACTED" not in s)
@@ -79,7 +77,7 @@ def _strings(value: object) -> Iterator[str]:
         yield str(value)
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
     secret=SECRETS,
     other=SECRETS,
@@ -87,7 +85,9 @@ def _strings(value: object) -> Iterator[str]:
     before=AROUND,
     after=AROUND,
 )
-def test_no_secret_in_any_output(secret: str, other: str, how: str, before: str, after: str) -> None:
+def test_no_secret_in_any_output(
+    secret: str, other: str, how: str, before: str, after: str
+) -> None:
     """Whatever text a secret (or a URL password) is embedded in, and wherever that text is
     logged (message, field, nested, key, exception, stdlib args), every line is valid JSON
     and neither the raw lines nor any decoded string shows the secret in any form."""

@@ -7,14 +7,14 @@ from pathlib import Path
 from twelve.contract import ConfigKey, Contract, ValueType
 from twelve.probe.context import ProcessUnderTest
 from twelve.probe.harness import OutputLine
-from twelve.probe.probes.f03_config.breakage import (
+from twelve.probe.probes.f03_config._breakage import (
     invalid,
     invalid_values,
     malformed_secret,
     required_keys,
     typed_keys,
 )
-from twelve.probe.probes.f03_config.broken_start import names_key
+from twelve.probe.probes.f03_config._broken_start import names_key
 
 CONTRACT = Contract.model_validate(
     {

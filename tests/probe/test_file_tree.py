@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from twelve.probe.probes.f06_processes.file_tree import changes, snapshot
+from twelve.probe.probes.f06_processes._file_tree import changes, snapshot
 
 
 def _write(path: Path, text: str) -> None:

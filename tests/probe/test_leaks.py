@@ -8,7 +8,7 @@ from urllib.parse import quote, quote_plus
 import pytest
 
 from twelve.probe.env import new_canary
-from twelve.probe.probes.f11_logs.leaks import LeakFinder, leak_forms
+from twelve.probe.probes.f11_logs._leaks import LeakFinder, leak_forms
 
 
 def test_a_raw_canary_is_found_inside_a_connection_string() -> None:

@@ -4,11 +4,7 @@ from __future__ import annotations
 
 from twelve.probe.harness import OutputLine
 from twelve.probe.instance import Exchange
-from twelve.probe.probes.f05_build_release_run.version_identity import (
-    scalar_values,
-    version_field,
-)
-from twelve.probe.probes.f11_logs.log_lines import Sent, has_field, on_stream, parse_object
+from twelve.probe.probes.f11_logs._log_lines import Sent, has_field, on_stream, parse_object
 
 
 def _exchange(path: str, t: float, seconds: float = 0.01) -> Exchange:
@@ -50,11 +46,3 @@ def test_a_request_line_carries_the_id_or_the_path_within_the_window() -> None:
     assert request.covers(OutputLine(2.3, "stdout", '{"path":"/healthz","status":200}'))
     assert not request.covers(OutputLine(1.0, "stdout", '{"path":"/healthz","status":200}'))
     assert not request.covers(OutputLine(2.3, "stdout", '{"path":"/readyz","status":200}'))
-
-
-def test_version_values_are_found_at_any_depth() -> None:
-    """The version endpoint's value may be nested; the version-like field is reported."""
-    body = {"service": "shop", "build": {"git_sha": "abc123"}, "ok": True}
-    assert set(scalar_values(body)) == {"shop", "abc123"}
-    assert version_field(body) == "abc123"
-    assert version_field({"service": "shop"}) is None

@@ -77,13 +77,25 @@ class ProcessType(_Table):
     drain_delay: Duration = 0.0
     shutdown_timeout: Duration = 10.0
     drain_request: str | None = Field(default=None, description='e.g. "GET /slow?ms=2000"')
+    busy_trigger: str | list[str] | None = Field(
+        default=None,
+        description="worker only: an [admin.NAME] task, or a command, that enqueues work for it",
+    )
 
-    @field_validator("command")
+    @field_validator("command", "busy_trigger")
     @classmethod
-    def _non_empty(cls, command: str | list[str]) -> str | list[str]:
-        if not command or (isinstance(command, str) and not command.strip()):
+    def _non_empty(cls, command: str | list[str] | None) -> str | list[str] | None:
+        if command is not None and (
+            not command or (isinstance(command, str) and not command.strip())
+        ):
             raise ValueError("command cannot be empty")
         return command
+
+    @model_validator(mode="after")
+    def _worker_trigger(self) -> ProcessType:
+        if self.busy_trigger is not None and self.kind != "worker":
+            raise ValueError("`busy_trigger` is only for kind = worker")
+        return self
 
     @field_validator("liveness", "readiness", "version")
     @classmethod

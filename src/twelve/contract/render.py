@@ -16,7 +16,15 @@ from twelve.contract.values import ValueType
 TODO = "TODO: confirm"
 Value = str | int | float | bool | list[str]
 _BARE_KEY = re.compile(r"^[A-Za-z0-9_-]+$")
-_ESCAPES = {"\\": "\\\\", '"': '\\"', "\b": "\\b", "\t": "\\t", "\n": "\\n", "\f": "\\f", "\r": "\\r"}
+_ESCAPES = {
+    "\\": "\\\\",
+    '"': '\\"',
+    "\b": "\\b",
+    "\t": "\\t",
+    "\n": "\\n",
+    "\f": "\\f",
+    "\r": "\\r",
+}
 
 
 @dataclass(slots=True)
@@ -79,9 +87,9 @@ def render(draft: Draft) -> str:
     Args:
         draft: what `twelve init` inferred.
     """
-    read = ", ".join(draft.sources) if draft.sources else "nothing recognisable"
+    read = "; ".join(draft.sources) if draft.sources else "nothing recognisable"
     lines = [
-        "# Drafted by `twelve init` from: " + _one_line(read) + ".",
+        "# Drafted by `twelve init` from " + _one_line(read) + ".",
         f'# Check every "{TODO}", describe each config key, then run `twelve docs` and',
         "# `twelve lint`. Reference: docs/contract.md of twelve, or `twelve schema`.",
     ]

@@ -151,14 +151,14 @@ def _telemetry(contract: Contract) -> str:
     traced = [k for k in keys if any(w in k for w in _TRACE_WORDS)]
     measured = [k for k in keys if any(w in k for w in _METRIC_WORDS)]
     metrics = (
-        "Configured by " + ", ".join(code(k) for k in measured) + "."
+        "exported as configured by " + ", ".join(code(k) for k in measured) + "."
         if measured
-        else "No metrics are declared in `twelve.toml`."
+        else "none declared in `twelve.toml`."
     )
     traces = (
-        "Configured by " + ", ".join(code(k) for k in traced) + "."
+        "exported as configured by " + ", ".join(code(k) for k in traced) + "."
         if traced
-        else "No traces are declared in `twelve.toml`."
+        else "none declared in `twelve.toml`."
     )
     if "trace_id" in fields:
         traces += " Log lines carry `trace_id`, so they join their traces."

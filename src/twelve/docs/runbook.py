@@ -104,10 +104,15 @@ def _run_locally(contract: Contract, facts: Facts) -> str:
         flag = "" if path in _DEFAULT_COMPOSE else f"-f {shlex.quote(path)} "
         steps.append(f"docker compose {flag}up -d {names}   # backing services")
     steps.append("set -a; . ./.env; set +a  # export the environment into this shell")
+    steps += [
+        f"{command_line(task.command)}  # admin.{name}"
+        for name, task in contract.admin.items()
+        if "migrat" in f"{name} {command_line(task.command)}".lower()
+    ]
     blocks = [
         "From the repository root, in a POSIX shell:",
         fenced("\n".join(steps)),
-        "Then start each process type in its own terminal:",
+        "Then start each process type, each in its own shell with the same environment:",
         fenced("\n".join(command_line(p.command) for p in contract.processes.values()))
         if contract.processes
         else "No process type is declared in `twelve.toml`.",
@@ -195,8 +200,8 @@ def _stop(contract: Contract, facts: Facts) -> str:
     ]
     blocks = [
         "Press Ctrl-C, or send SIGTERM (`kill -TERM <pid>`): each process stops taking new "
-        "work, fails readiness for its drain delay, finishes in-flight work and exits 0 "
-        "within its shutdown timeout. A second signal may force it to exit.",
+        "work (a web process first fails readiness for its drain delay), finishes in-flight "
+        "work and exits 0 within its shutdown timeout. A second signal may force it to exit.",
         table(["Process", "Drain delay", "Shutdown timeout"], rows) if rows else "",
     ]
     if compose_backing_services(facts):

@@ -14,7 +14,7 @@ from twelve.docs.observability import render_observability
 from twelve.docs.regions import RegionError, carry_over
 from twelve.docs.release import render_release
 from twelve.docs.runbook import render_runbook
-from twelve.lint.facts import Facts
+from twelve.lint.facts import Facts, collect
 from twelve.lint.facts.operations_docs import DOCUMENTS, ENV_EXAMPLE
 
 Renderer = Callable[[Contract, Facts], str]
@@ -149,3 +149,42 @@ def _shown(path: Path, root: Path) -> str:
         return path.resolve().relative_to(root.resolve()).as_posix()
     except ValueError:
         return str(path)
+
+
+@dataclass(frozen=True, slots=True)
+class DocsRun:
+    """What `twelve docs` did: the files it owns, those it wrote, the diff of the stale ones.
+
+    Args:
+        files: every generated file, as planned.
+        written: the files written (none with `check`).
+        diff: the unified diff of the stale files (empty when all are current).
+    """
+
+    files: list[GeneratedFile]
+    written: list[GeneratedFile]
+    diff: str
+
+    @property
+    def stale(self) -> list[GeneratedFile]:
+        """The files that were (or, with `check`, are) stale or missing."""
+        return [file for file in self.files if file.stale]
+
+
+def generate(
+    root: Path, contract: Contract, *, output_dir: Path | None = None, check: bool = False
+) -> DocsRun:
+    """Collect the facts, then write the stale documents, or with `check` only diff them.
+
+    Args:
+        root: the service root.
+        contract: its contract.
+        output_dir: overrides the contract's `[docs] dir`.
+        check: write nothing; the diff says what is stale.
+
+    Raises:
+        DocsError: a current file's custom regions are malformed.
+    """
+    files = plan(root, contract, collect(root, contract), output_dir)
+    written = [] if check else write(files)
+    return DocsRun(files, written, diff(files))

@@ -26,7 +26,8 @@ if TYPE_CHECKING:
     from twelve.kit.logs import get_logger, setup_logging
     from twelve.kit.retry import RetryPolicy
     from twelve.kit.secret import Secret
-    from twelve.kit.serve import ShutdownHooks, serve
+    from twelve.kit.server import serve
+    from twelve.kit.shutdown import ShutdownHooks
     from twelve.kit.worker import Stopping, run_procrastinate, run_worker
 
 _WHERE = {
@@ -40,7 +41,7 @@ _WHERE = {
     "RequestContext": "asgi",
     "RetryPolicy": "retry",
     "Secret": "secret",
-    "ShutdownHooks": "serve",
+    "ShutdownHooks": "shutdown",
     "Stopping": "worker",
     "attach_postgres": "backing",
     "get_logger": "logs",
@@ -49,7 +50,7 @@ _WHERE = {
     "load_config": "config",
     "run_procrastinate": "worker",
     "run_worker": "worker",
-    "serve": "serve",
+    "serve": "server",
     "setup_logging": "logs",
 }
 

@@ -42,12 +42,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.check:
         loaded = load_config(args.contract, process=args.process)
         count = len(loaded.values)
-        print(f"config of {loaded.service} is valid: {count} key(s)")  # noqa: T201 -- CLI output
+        print(f"config of {loaded.service} is valid: {count} key(s)")
         return 0
     try:
         contract = load_contract(Path(args.contract))
     except ContractError as error:
-        print(error.render(), file=sys.stderr)  # noqa: T201 -- CLI output
+        print(error.render(), file=sys.stderr)
         return EX_CONFIG
     keys = dict(contract.config)
     spec = contract.processes.get(args.process) if args.process else None

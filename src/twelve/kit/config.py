@@ -74,7 +74,7 @@ class ConfigError(Exception):
         return {
             "error_code": "config_invalid",
             "missing": list(self.missing),
-            "invalid": {key: why for key, why in self.invalid},
+            "invalid": dict(self.invalid),
         }
 
 
@@ -272,7 +272,7 @@ def report_config_error(error: ConfigError, environ: Mapping[str, str] | None = 
         error: the problems.
         environ: the environment, for the event's service fields.
     """
-    from twelve.kit.logs import emergency_event  # noqa: PLC0415 -- only on the error path
+    from twelve.kit.sink import emergency_event  # noqa: PLC0415 -- only on the error path
 
     environ = os.environ if environ is None else environ
     emergency_event(
@@ -285,7 +285,7 @@ def report_config_error(error: ConfigError, environ: Mapping[str, str] | None = 
 
 def _report_contract_error(error: ContractError) -> NoReturn:
     """A contract that cannot be read is a config error of the service: exit 78."""
-    from twelve.kit.logs import emergency_event  # noqa: PLC0415 -- only on the error path
+    from twelve.kit.sink import emergency_event  # noqa: PLC0415 -- only on the error path
 
     if not error.problems:
         readable = f"no {error.path.name} found (set {CONTRACT_ENV} or pass its path)"

@@ -15,7 +15,6 @@ import sys
 import threading
 import traceback
 from collections.abc import Iterable, Mapping, MutableMapping
-from datetime import UTC, datetime
 from types import TracebackType
 from typing import IO, Any
 
@@ -23,16 +22,13 @@ import orjson
 import structlog
 
 from twelve.kit.config import Config
-from twelve.kit.redact import Redactor
-from twelve.kit.sink import Sink
+from twelve.kit.redact import REDACTOR, Redactor
+from twelve.kit.sink import SINK, rfc3339
 
 LEVELS = {"debug": 10, "info": 20, "warning": 30, "error": 40, "critical": 50}
 _UVICORN = ("uvicorn", "uvicorn.error", "uvicorn.access", "uvicorn.asgi")
 _RECORD_FIELDS = frozenset(logging.makeLogRecord({}).__dict__) | {"message", "asctime"}
 ExcInfo = tuple[type[BaseException], BaseException, TracebackType | None]
-
-SINK = Sink()
-REDACTOR = Redactor()
 
 
 def setup_logging(
@@ -166,7 +162,7 @@ class StdlibHandler(logging.Handler):
     def emit(self, record: logging.LogRecord) -> None:
         try:
             event: dict[str, Any] = {
-                "timestamp": _rfc3339(record.created),
+                "timestamp": rfc3339(record.created),
                 "level": record.levelname.lower(),
                 "event": record.getMessage(),
                 "logger": record.name,
@@ -213,31 +209,6 @@ def _thread_excepthook(args: threading.ExceptHookArgs) -> None:
         exc_info = (args.exc_type, args.exc_value, args.exc_traceback)
         thread = args.thread.name if args.thread else None
         get_logger("twelve.kit").critical("uncaught exception", exc_info=exc_info, thread=thread)
-
-
-def _rfc3339(created: float) -> str:
-    return datetime.fromtimestamp(created, UTC).isoformat().replace("+00:00", "Z")
-
-
-def emergency_event(message: str, fields: Mapping[str, object], readable: str) -> None:
-    """Before (or without) `setup_logging`: one JSON event and one readable line on stderr.
-
-    Args:
-        message: the event message.
-        fields: its fields (never values of secret keys).
-        readable: the same for people.
-    """
-    event = {
-        "timestamp": _rfc3339(datetime.now(UTC).timestamp()),
-        "level": "error",
-        "message": message,
-        "logger": "twelve.kit",
-        **fields,
-    }
-    out = sys.stderr
-    out.write(REDACTOR.line(orjson.dumps(event, default=str)).decode() + "\n")
-    out.write(f"error: {REDACTOR.text(readable)}\n")
-    out.flush()
 
 
 def add_secrets(secrets: Iterable[str]) -> None:

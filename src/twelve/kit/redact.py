@@ -135,3 +135,6 @@ def expand(secrets: Iterable[str]) -> set[str]:
                 if part and len(part) >= MIN_LENGTH:
                     found.add(part)
     return found
+
+
+REDACTOR = Redactor()  # the process's redactor: `setup_logging` fills it from the config

@@ -62,7 +62,7 @@ def secret_forms(secrets: Iterable[str]) -> list[str]:
         raw = secret.encode()
         for encode in (base64.b64encode, base64.urlsafe_b64encode):
             forms.add(encode(raw).decode().rstrip("="))
-            for offset in ():
+            for offset in (1, 2):
                 groups = (offset + len(raw)) // 3
                 if groups > 1:
                     forms.add(encode(b"\0" * offset + raw).decode()[4 : 4 * groups])

@@ -5,7 +5,13 @@ from __future__ import annotations
 import io
 import sys
 import threading
+from collections.abc import Mapping
+from datetime import UTC, datetime
 from typing import IO, Any
+
+import orjson
+
+from twelve.kit.redact import REDACTOR
 
 
 class Sink:
@@ -80,6 +86,34 @@ class _TextAdapter(io.RawIOBase):
         self._stream.flush()
 
 
+def rfc3339(created: float) -> str:
+    """A `time.time()` value as an RFC 3339 UTC timestamp with microseconds."""
+    return datetime.fromtimestamp(created, UTC).isoformat().replace("+00:00", "Z")
+
+
+def emergency_event(message: str, fields: Mapping[str, object], readable: str) -> None:
+    """Before (or without) `setup_logging`: one JSON event and one readable line on stderr.
+
+    Needs neither structlog nor the config, so a startup failure is reported fast.
+
+    Args:
+        message: the event message.
+        fields: its fields (never values of secret keys).
+        readable: the same for people.
+    """
+    event = {
+        "timestamp": rfc3339(datetime.now(UTC).timestamp()),
+        "level": "error",
+        "message": message,
+        "logger": "twelve.kit",
+        **fields,
+    }
+    out = sys.stderr
+    out.write(REDACTOR.line(orjson.dumps(event, default=str)).decode() + "\n")
+    out.write(f"error: {REDACTOR.text(readable)}\n")
+    out.flush()
+
+
 def _binary(stream: IO[bytes] | IO[str]) -> IO[bytes]:
     if isinstance(stream, io.TextIOBase) or hasattr(stream, "encoding"):
         buffer = getattr(stream, "buffer", None)
@@ -87,3 +121,6 @@ def _binary(stream: IO[bytes] | IO[str]) -> IO[bytes]:
             return buffer  # type: ignore[no-any-return]
         return _TextAdapter(stream)  # type: ignore[arg-type, return-value]
     return stream  # type: ignore[return-value]
+
+
+SINK = Sink()  # the process's log stream: stdout unless `setup_logging` names another

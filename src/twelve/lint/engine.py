@@ -130,6 +130,9 @@ def _notes(facts: Facts, contract: Contract | None, suppressed: _Suppressed) -> 
     for problem in facts.problems[:10]:
         where = f"{problem.path}:{problem.line}" if problem.line else problem.path
         notes.append(f"could not parse {where}: {problem.message}")
+    if facts.scanned.broken_patterns:
+        broken = ", ".join(sorted(facts.scanned.broken_patterns))
+        notes.append(f"internal: ast-grep rejected the pattern(s) {broken}; please report it")
     if facts.scanned.unreadable:
         notes.append(f"could not read or parse: {', '.join(facts.scanned.unreadable[:5])}")
     return tuple(notes)

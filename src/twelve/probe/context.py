@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 import threading
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
@@ -10,6 +11,7 @@ from pathlib import Path
 
 from twelve.contract import Contract, ProcessType
 from twelve.model import CheckInconclusive
+from twelve.probe.backing import RunBacking, release_proxies, stop_proxies
 from twelve.probe.clock import Clock
 from twelve.probe.env import Canaries, InstanceEnv, build_env
 from twelve.probe.harness import OutputLine
@@ -17,6 +19,7 @@ from twelve.probe.instance import Exchange, Instance, scratch_dir
 
 READY_SLACK_S = 10.0
 WORKER_SETTLE_S = 1.0
+ADMIN_STOP_S = 2.0  # an admin task left running when its probe is done gets this grace
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,7 +72,9 @@ class ProbeContext:
     """A probe's handle on the run: start instances, read the records, know the clock.
 
     Every instance a probe starts is stopped when the probe ends, or when the runner
-    aborts it for overrunning its deadline.
+    aborts it for overrunning its deadline. `backing` holds the run's backing services
+    (upstreams, twelve's Postgres); an instance launched with `faults=True` gets its own
+    fault proxies in `instance.proxies`.
     """
 
     def __init__(
@@ -78,10 +83,12 @@ class ProbeContext:
         clock: Clock,
         settings: ProbeSettings,
         task: str,
+        backing: RunBacking | None = None,
     ) -> None:
         self.record = record
         self.clock = clock
         self.settings = settings
+        self.backing = backing if backing is not None else RunBacking(None)
         self._task = task
         self._instances: list[Instance] = []
         self._lock = threading.Lock()
@@ -95,6 +102,9 @@ class ProbeContext:
         overrides: Mapping[str, str] | None = None,
         drop: Iterable[str] = (),
         contract: Contract | None = None,
+        faults: bool = False,
+        database: str | None = None,
+        tag: str = "",
     ) -> Iterator[Instance]:
         """Start a fresh instance; it is stopped (TERM, grace, KILL) on leaving the block.
 
@@ -103,22 +113,37 @@ class ProbeContext:
             overrides: env values replacing the computed ones.
             drop: env keys to leave out.
             contract: a variant contract to build the env from (default: the service's).
+            faults: give the instance its own fault proxy per backing-service key
+                (`instance.proxies`); they are released (pass) before it stops.
+            database: a database of twelve's Postgres (`ctx.backing.fresh_database()`)
+                instead of the run's shared one.
+            tag: added to the label in evidence ("web#3 admin:migrate").
         """
         with self._lock:
             if self._aborted:
                 raise ProbeAborted(self._task)
-            label = f"{service.name}#{len(self._instances) + 1}"
+            label = f"{service.name}#{len(self._instances) + 1}{f' {tag}' if tag else ''}"
+        proxies = self.backing.new_proxies() if faults else {}
         scratch = scratch_dir(label)
-        ienv = self.env_for(service, scratch, overrides=overrides, drop=drop, contract=contract)
-        instance = Instance(
-            label,
-            process=service.process,
-            root=service.root,
-            ienv=ienv,
-            scratch=scratch,
-            clock=self.clock,
-            on_exchange=lambda exchange: self.record.add_exchange(label, exchange),
-        )
+        try:
+            values = self.backing.templates(proxies=proxies, database=database)
+            ienv = self.env_for(
+                service, scratch, overrides=overrides, drop=drop, contract=contract, values=values
+            )
+            instance = Instance(
+                label,
+                process=service.process,
+                root=service.root,
+                ienv=ienv,
+                scratch=scratch,
+                clock=self.clock,
+                on_exchange=lambda exchange: self.record.add_exchange(label, exchange),
+                proxies=proxies,
+            )
+        except BaseException:
+            stop_proxies(proxies)
+            shutil.rmtree(scratch, ignore_errors=True)
+            raise
         with self._lock:
             self._instances.append(instance)
         try:
@@ -127,12 +152,48 @@ class ProbeContext:
             self._finish(instance)
 
     @contextmanager
+    def admin(
+        self,
+        service: ProcessUnderTest,
+        task: str,
+        *,
+        command: str | list[str] | None = None,
+        database: str | None = None,
+        overrides: Mapping[str, str] | None = None,
+        drop: Iterable[str] = (),
+    ) -> Iterator[Instance]:
+        """Start one run of the admin task `[admin.<task>]`: a one-off process, no port.
+
+        It gets the environment `service` would get (same keys, fresh canaries), runs in the
+        service directory, and is labelled after `service` so leak checks read its output.
+
+        Args:
+            service: the process whose environment it shares.
+            task: the admin task's name.
+            command: run this instead of the task's own command (e.g. a busy_trigger).
+            database: a database of twelve's Postgres instead of the shared one.
+            overrides: env values replacing the computed ones.
+            drop: env keys to leave out.
+        """
+        argv = command if command is not None else service.contract.admin[task].command
+        one_off = ProcessType(
+            kind="worker", command=argv, liveness="", readiness="", shutdown_timeout=ADMIN_STOP_S
+        )
+        runner = ProcessUnderTest(service.name, one_off, service.contract, service.root)
+        with self.launch(
+            runner, overrides=overrides, drop=drop, database=database, tag=f"admin:{task}"
+        ) as instance:
+            yield instance
+
+    @contextmanager
     def ready_instance(
         self,
         service: ProcessUnderTest,
         *,
         overrides: Mapping[str, str] | None = None,
         drop: Iterable[str] = (),
+        faults: bool = False,
+        database: str | None = None,
     ) -> Iterator[Instance]:
         """Like `launch`, then wait until it is ready (web) or has run a moment (worker).
 
@@ -142,7 +203,9 @@ class ProbeContext:
         Raises:
             NotReady: it exited or never became ready; carries its timeline and output.
         """
-        with self.launch(service, overrides=overrides, drop=drop) as instance:
+        with self.launch(
+            service, overrides=overrides, drop=drop, faults=faults, database=database
+        ) as instance:
             if service.kind == "web":
                 readiness = instance.wait_ready(service.process.startup_timeout)
                 if not readiness.ready and not listening_elsewhere(instance):
@@ -161,6 +224,7 @@ class ProbeContext:
         overrides: Mapping[str, str] | None = None,
         drop: Iterable[str] = (),
         contract: Contract | None = None,
+        values: Mapping[str, str] | None = None,
     ) -> InstanceEnv:
         """The environment an instance of `service` gets (fresh canaries each time)."""
         return build_env(
@@ -170,10 +234,15 @@ class ProbeContext:
             scratch,
             overrides=overrides,
             drop=drop,
+            values=values if values is not None else self.backing.templates(),
         )
 
     def _finish(self, instance: Instance) -> None:
-        instance.stop(grace=max(2.0, instance.process.shutdown_timeout))
+        release_proxies(instance.proxies)  # a request held in a blackhole must not stall the stop
+        try:
+            instance.stop(grace=max(2.0, instance.process.shutdown_timeout))
+        finally:
+            stop_proxies(instance.proxies)
         self.record.add_output(instance.label, instance.output())
         instance.cleanup()
 

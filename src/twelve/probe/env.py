@@ -64,6 +64,7 @@ def build_env(
     *,
     overrides: Mapping[str, str] | None = None,
     drop: Iterable[str] = (),
+    values: Mapping[str, str] | None = None,
 ) -> InstanceEnv:
     """The environment for one instance: probe.env, values for every key, fresh canaries.
 
@@ -74,6 +75,8 @@ def build_env(
         scratch: the instance's own HOME and TMPDIR.
         overrides: values that replace the computed ones (e.g. an invalid value under test).
         drop: keys to leave out (e.g. a required key under test).
+        values: templates that take the place of [probe.values] for these keys (backing
+            services routed to a proxy or to twelve's Postgres); `{canary}` is filled in.
 
     Raises:
         NotProbeable: a required key has no value, or a value points off this machine.
@@ -83,16 +86,17 @@ def build_env(
     env |= contract.probe.env
     secret_values: dict[str, str] = {}
     port: int | None = None
+    given = {**contract.probe.values, **(values or {})}
     for name, key in contract.keys().items():
         if key.secret:
             canary = canaries.new()
-            template = contract.probe.values.get(name)
+            template = given.get(name)
             value = template.replace(CANARY, canary) if template else canary
             secret_values[name] = canary
         elif name == process.port_env and process.kind == "web":
             port = free_port()
             value = str(port)
-        elif (plain := _plain_value(contract, name)) is not None:
+        elif (plain := _plain_value(contract, name, given)) is not None:
             value = plain
         else:
             continue
@@ -109,11 +113,11 @@ def build_env(
     return InstanceEnv(env, port, version, secret_values)
 
 
-def _plain_value(contract: Contract, name: str) -> str | None:
+def _plain_value(contract: Contract, name: str, given: Mapping[str, str]) -> str | None:
     """A non-secret key's value: probe.values, example, then (if required) default."""
     key = contract.keys()[name]
-    if name in contract.probe.values:
-        return contract.probe.values[name]
+    if name in given:
+        return given[name]
     if key.example is not None:
         return _text(key.example)
     if key.default is not None:

@@ -54,11 +54,16 @@ _VAR = re.compile(
 
 @dataclass(frozen=True, slots=True)
 class OutputLine:
-    """One line a service wrote, `t` seconds after exec, without its line ending."""
+    """One line a service wrote, `t` seconds after exec, without its line ending.
+
+    `complete` is False for a last line that never got its newline (output not flushed
+    or cut off by the exit), or a line split at the length cap.
+    """
 
     t: float
     stream: Stream
     text: str
+    complete: bool = True
 
 
 @dataclass(frozen=True, slots=True)
@@ -208,7 +213,9 @@ class ServiceProcess:
                 t = self._clock.now() - self._t0
                 text = raw.decode("utf-8", errors="replace").removesuffix("\n").removesuffix("\r")
                 with self._lock:
-                    self._lines[stream].append((next(self._order), OutputLine(t, stream, text)))
+                    self._lines[stream].append(
+                        (next(self._order), OutputLine(t, stream, text, raw.endswith(b"\n")))
+                    )
                     self._counts[stream] += 1
 
     def output(self, stream: Stream | None = None) -> list[OutputLine]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 import signal
 import tempfile
@@ -17,6 +18,7 @@ from twelve.probe.clock import Clock, Deadline
 from twelve.probe.env import InstanceEnv
 from twelve.probe.harness import OutputLine, ServiceProcess, expand_command
 from twelve.probe.ports import accepting_host
+from twelve.probe.proxy import FaultProxy
 from twelve.probe.teardown import StopResult
 
 _BODY_CHARS = 2000
@@ -61,6 +63,7 @@ class Instance:
         ienv: the environment it was started with.
         clock: the time source.
         on_exchange: called with every HTTP exchange (the run keeps them for leak checks).
+        proxies: its own fault proxies, by backing-service key (empty unless asked for).
     """
 
     def __init__(
@@ -73,6 +76,7 @@ class Instance:
         scratch: Path,
         clock: Clock,
         on_exchange: Callable[[Exchange], None],
+        proxies: Mapping[str, FaultProxy] | None = None,
     ) -> None:
         self.label = label
         self.process = process
@@ -81,6 +85,7 @@ class Instance:
         self._clock = clock
         self._on_exchange = on_exchange
         self._host = "127.0.0.1"
+        self.proxies: dict[str, FaultProxy] = dict(proxies or {})
         argv = expand_command(process.command, ienv.env)
         self.proc = ServiceProcess(argv, ienv.env, cwd=root, clock=clock)
 
@@ -189,7 +194,8 @@ class Instance:
 
 def scratch_dir(label: str) -> Path:
     """A fresh directory for an instance's HOME and TMPDIR."""
-    return Path(tempfile.mkdtemp(prefix=f"twelve-{label.replace('#', '-')}-"))
+    safe = re.sub(r"[^A-Za-z0-9_.-]+", "-", label)  # "web#3 admin:migrate" -> web-3-admin-migrate
+    return Path(tempfile.mkdtemp(prefix=f"twelve-{safe}-"))
 
 
 def wait_until(clock: Clock, seconds: float, predicate: Callable[[], bool]) -> bool:

@@ -37,7 +37,7 @@ START_TIMEOUT_S = 15.0
 PSQL_TIMEOUT_S = 15.0
 STOP_TIMEOUT_S = 5.0
 INITDB_TIMEOUT_S = 120.0
-_SHM = Path("/dev/shm")  # noqa: S108 -- memory-backed: copying a cluster there takes 0.1 s, not 1.5
+_SHM = Path("/dev/shm")  # memory-backed: copying a cluster there takes 0.1 s, not 1.5 s
 _SHM_NEEDED = 512 * 1024 * 1024  # a container's 64 MB /dev/shm is too small for two clusters
 _SETTINGS = ("fsync=off", "synchronous_commit=off", "full_page_writes=off", "max_connections=400")
 # Runs as root's stand-in: drop to the given uid/gid, then become the real program.
@@ -156,9 +156,8 @@ class EphemeralPostgres:
             argv += [arg for setting in _SETTINGS for arg in ("-c", setting)]
             env = {"PATH": os.environ.get("PATH", ""), "LC_ALL": "C"}
             self._proc = ServiceProcess(argv, env, cwd=self._dir, clock=self._clock)
-            if self._proc.wait_listening(self.port, START_TIMEOUT_S):
-                if self._wait_accepting():
-                    return
+            if self._proc.wait_listening(self.port, START_TIMEOUT_S) and self._wait_accepting():
+                return
             tail = " / ".join(line.text for line in self._proc.output()[-3:])
             self._proc.stop(1.0)
             if self._proc.poll() is None or "could not bind" not in tail:
@@ -310,7 +309,12 @@ def _template(binaries: Path) -> Path:
         env = {"PATH": os.environ.get("PATH", ""), "LC_ALL": "C"}
         try:
             done = subprocess.run(
-                argv, env=env, capture_output=True, text=True, timeout=INITDB_TIMEOUT_S
+                argv,
+                env=env,
+                capture_output=True,
+                text=True,
+                timeout=INITDB_TIMEOUT_S,
+                check=False,
             )
         except (OSError, subprocess.TimeoutExpired) as exc:
             raise PostgresUnavailable(f"initdb failed: {exc}") from None

@@ -12,6 +12,7 @@ from pathlib import Path
 from twelve import __version__, catalogue
 from twelve.contract import Contract
 from twelve.model import Evidence, Kind, Outcome, Report, Result
+from twelve.probe.backing import RunBacking, migration_tasks
 from twelve.probe.clock import Clock, SystemClock
 from twelve.probe.context import (
     NotReady,
@@ -28,6 +29,7 @@ from twelve.registry import Check
 
 Progress = Callable[[int, int, str], None]
 _TICK_S = 0.1
+PREPARE_TIMEOUT_S = 30.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,11 +91,32 @@ def probe_service(
     clock = clock or SystemClock()
     install_teardown()
     services = _services(root, contract, options.process)
+    # Backing services (twelve's own Postgres) live exactly as long as the run.
+    with RunBacking(contract, clock) as backing:
+        return _probe(root, services, options, clock, progress=progress, backing=backing)
+
+
+def _probe(
+    root: Path,
+    services: list[ProcessUnderTest],
+    options: ProbeOptions,
+    clock: Clock,
+    *,
+    progress: Progress | None,
+    backing: RunBacking,
+) -> Report:
     record = RunRecord()
     for service in services:  # fail before starting anything when a value is missing
         scratch = scratch_dir("check")
-        build_env(contract, service.process, record.canaries, scratch)
+        build_env(
+            service.contract,
+            service.process,
+            record.canaries,
+            scratch,
+            values=backing.templates(),
+        )
         scratch.rmdir()
+    notes = backing.notes() + _prepare_database(services, record, clock, options, backing)
     checks = catalogue.load().select(
         options.select, options.ignore, kind=Kind.PROBE, preview=options.preview
     )
@@ -106,14 +129,16 @@ def probe_service(
     ]
 
     def task(check: Check, service: ProcessUnderTest) -> _Task:
-        ctx = ProbeContext(record, clock, options.settings, check.meta.name)
+        ctx = ProbeContext(record, clock, options.settings, check.meta.name, backing)
         return _Task(check, service, ctx, SPECS[check.meta.id].budget + _timeouts(service))
 
     results: list[Result] = []
     with _Scheduler(jobs, clock, progress, len(planned)) as scheduler:
         # Probes that do not need a started service run while the preflight does.
         scheduler.submit([task(c, s) for c, s, spec in planned if not spec.needs_start])
-        startable = _preflight(services, record, clock, options.settings, scheduler.pool)
+        startable = _preflight(
+            services, record, clock, options.settings, scheduler.pool, backing=backing
+        )
         dependent = [(c, s) for c, s, spec in planned if spec.needs_start and not spec.final]
         for check, service in dependent:
             if (why := startable[service.name]) is not None:
@@ -128,7 +153,13 @@ def probe_service(
     results += [result for task in tasks for result in task.results]
     order = {check.meta.id: index for index, check in enumerate(checks)}
     results.sort(key=lambda r: (order[r.check.id], r.message))
-    return Report(str(root), tuple(results), __version__, secrets=frozenset(record.canaries.values))
+    return Report(
+        str(root),
+        tuple(results),
+        __version__,
+        notes=tuple(notes),
+        secrets=frozenset(record.canaries.values),
+    )
 
 
 def _services(root: Path, contract: Contract, only: str | None) -> list[ProcessUnderTest]:
@@ -154,11 +185,13 @@ def _preflight(
     clock: Clock,
     settings: ProbeSettings,
     pool: ThreadPoolExecutor,
+    *,
+    backing: RunBacking,
 ) -> dict[str, NotReady | None]:
     """Start each process once: None when it became ready, else why not (with evidence)."""
 
     def attempt(service: ProcessUnderTest) -> NotReady | None:
-        ctx = ProbeContext(record, clock, settings, f"preflight {service.name}")
+        ctx = ProbeContext(record, clock, settings, f"preflight {service.name}", backing)
         try:
             with ctx.ready_instance(service):
                 return None
@@ -166,6 +199,31 @@ def _preflight(
             return exc
 
     return dict(zip((s.name for s in services), pool.map(attempt, services), strict=True))
+
+
+def _prepare_database(
+    services: list[ProcessUnderTest],
+    record: RunRecord,
+    clock: Clock,
+    options: ProbeOptions,
+    backing: RunBacking,
+) -> list[str]:
+    """Migrate twelve's shared database once, as a release would, before any process starts.
+
+    Returns notes for the report when a migration task fails (the admin probes judge it).
+    """
+    if backing.shared_database is None or not services:
+        return []
+    service = services[0]
+    ctx = ProbeContext(record, clock, options.settings, "prepare database", backing)
+    notes = []
+    for name in migration_tasks(service.contract):
+        with ctx.admin(service, name) as run:
+            code = run.proc.wait_exit(PREPARE_TIMEOUT_S)
+        if code != 0:
+            how = f"exited {code}" if code is not None else f"ran over {PREPARE_TIMEOUT_S:g} s"
+            notes.append(f"preparing twelve's database: admin task {name!r} {how}")
+    return notes
 
 
 def _not_started(check: Check, service: ProcessUnderTest, why: NotReady) -> Result:

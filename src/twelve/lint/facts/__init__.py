@@ -21,6 +21,7 @@ from twelve.lint.facts.devcontainer import Devcontainers
 from twelve.lint.facts.dockerfile import Dockerfiles
 from twelve.lint.facts.env import EnvRead
 from twelve.lint.facts.files import FileTree, Language, SourceFile, walk
+from twelve.lint.facts.kit import KIT_IMPORT
 from twelve.lint.facts.manifests import Manifests
 from twelve.lint.facts.operations_docs import OperationsDocs
 from twelve.lint.facts.parse import ParseProblem
@@ -71,6 +72,22 @@ class Facts:
     def matches(self, key: str) -> list[CodeMatch]:
         """Matches of one declared code pattern, in path and line order."""
         return self.scanned.matches.get(key, [])
+
+    @property
+    def contract_path(self) -> str:
+        """The contract's path as reports show it: relative to the root when inside it."""
+        path = self.contract.path if self.contract else None
+        if path is None:
+            return "twelve.toml"
+        try:
+            return path.resolve().relative_to(self.root.resolve()).as_posix()
+        except ValueError:
+            return str(path)
+
+    @property
+    def uses_kit(self) -> bool:
+        """The service's Python code imports `twelve.kit`."""
+        return bool(self.matches(KIT_IMPORT))
 
     @property
     def problems(self) -> list[ParseProblem]:

@@ -89,8 +89,11 @@ def declared_patterns() -> list[CodePattern]:
 
 def match_patterns(
     path: str, language: Language, text: str, patterns: Sequence[CodePattern]
-) -> list[CodeMatch]:
+) -> tuple[list[CodeMatch], list[str]]:
     """Run the patterns of `language` whose prefilter occurs in `text`; parse at most once.
+
+    Returns the matches and the keys of patterns ast-grep rejected (a broken pattern must
+    cost only its own rule, never the other patterns on the file).
 
     Args:
         path: the file's repository path, for the matches.
@@ -100,6 +103,7 @@ def match_patterns(
     """
     root: SgNode | None = None
     found: list[CodeMatch] = []
+    broken: list[str] = []
     for pattern in patterns:
         if pattern.language is not language:
             continue
@@ -107,9 +111,13 @@ def match_patterns(
             continue
         if root is None:
             root = SgRoot(text, language.value).root()
-        for node in root.find_all(**dict(pattern.rule)):
-            found.append(_match(pattern, path, node))
-    return found
+        try:
+            nodes = root.find_all(**dict(pattern.rule))
+        except Exception:  # noqa: BLE001 -- ast-grep raises bare Exception for bad rules
+            broken.append(pattern.key)
+            continue
+        found.extend(_match(pattern, path, node) for node in nodes)
+    return found, broken
 
 
 def _match(pattern: CodePattern, path: str, node: SgNode) -> CodeMatch:

@@ -38,6 +38,7 @@ class ScanResult:
     suppressions: list[InlineSuppression] = field(default_factory=list)
     env_texts: dict[str, str] = field(default_factory=dict)
     unreadable: list[str] = field(default_factory=list)
+    broken_patterns: set[str] = field(default_factory=set)
 
     def merge(self, other: ScanResult) -> None:
         """Add another batch's results."""
@@ -47,6 +48,7 @@ class ScanResult:
         self.suppressions += other.suppressions
         self.env_texts.update(other.env_texts)
         self.unreadable += other.unreadable
+        self.broken_patterns |= other.broken_patterns
 
 
 def scan(
@@ -109,10 +111,11 @@ def _scan_batch(root: Path, files: list[SourceFile], patterns: Sequence[CodePatt
             continue
         if file.language is not None:
             try:
-                found = match_patterns(file.path, file.language, text, patterns)
+                found, broken = match_patterns(file.path, file.language, text, patterns)
             except Exception:  # noqa: BLE001 -- one unparsable file must not stop the pass
                 result.unreadable.append(file.path)
-                found = []
+                found, broken = [], []
+            result.broken_patterns.update(broken)
             for match in found:
                 result.matches.setdefault(match.key, []).append(match)
             if env.needs_text(file.path, text):

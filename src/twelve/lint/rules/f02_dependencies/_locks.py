@@ -66,7 +66,11 @@ def is_locked(manifest: Manifest, manifests: Manifests) -> bool:
 def _requirements_home(path: str) -> str:
     """Where a requirements file belongs: `requirements/base.txt` belongs to its parent."""
     directory = posixpath.dirname(path)
-    return posixpath.dirname(directory) if posixpath.basename(directory) == "requirements" else directory
+    return (
+        posixpath.dirname(directory)
+        if posixpath.basename(directory) == "requirements"
+        else directory
+    )
 
 
 def _covers(lock_directory: str, directory: str) -> bool:

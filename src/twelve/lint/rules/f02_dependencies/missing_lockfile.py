@@ -82,4 +82,4 @@ def missing_lockfile(facts: Facts) -> Iterator[Verdict]:
         message = f"{runtime} runtime dependencies and no lockfile ({names})"
         if runtime == 1:
             message = f"1 runtime dependency and no lockfile ({names})"
-        yield fail(message, Location(manifest.path, snippet=manifest.path.rsplit("/", 1)[-1]))
+        yield fail(message, Location(manifest.path))

@@ -10,6 +10,7 @@ from twelve.lint.rules.f03_config._secret_names import (
     is_secret_name,
     secret_names,
 )
+from twelve.lint.rules.f05_build_release_run._start_commands import is_dev_path
 from twelve.model import Location, Severity, Verdict, fail, not_applicable
 
 _REFERENCE = re.compile(r"\$\{?([A-Za-z_][A-Za-z0-9_]*)")
@@ -43,7 +44,9 @@ def secret_in_image(facts: Facts) -> Iterator[Verdict]:
 
     An `ARG` without a default, values that are numbers, booleans or paths
     (`/run/secrets/db`), and names that describe the secret rather than hold it
-    (`TOKEN_TTL`, `SECRET_FILE`, `API_KEY_HEADER`) are fine. The value is masked in the
+    (`TOKEN_TTL`, `SECRET_FILE`, `API_KEY_HEADER`) are fine. Dockerfiles for local
+    development (`Dockerfile.dev`, `.devcontainer/`), whose passwords are throwaway, are
+    skipped (S0301 still reports a real token anywhere). The value is masked in the
     report.
 
     ## Why is this bad?
@@ -72,9 +75,9 @@ def secret_in_image(facts: Facts) -> Iterator[Verdict]:
     (`STRIPE_KEY`, `DSN`) is missed unless the contract declares it secret. The line is
     the instruction's first line, also for a value on a continuation line.
     """
-    dockerfiles = facts.dockerfiles.dockerfiles
+    dockerfiles = [d for d in facts.dockerfiles.dockerfiles if not is_dev_path(d.path)]
     if not dockerfiles:
-        yield not_applicable("no Dockerfile")
+        yield not_applicable("no Dockerfile for production")
         return
     declared = secret_names(facts.contract)
     for dockerfile in dockerfiles:

@@ -38,17 +38,6 @@ code_pattern(
     {"kind": "string_literal", "regex": _NAME_LITERAL},
     ['"'],
 )
-# twelve.kit loads every key from the contract itself, by name at run time.
-KIT_IMPORT = code_pattern(
-    "unused-config-kit-import",
-    [Language.PYTHON],
-    {
-        "any": [{"kind": "import_from_statement"}, {"kind": "import_statement"}],
-        "regex": r"^(?:from\s+twelve\.kit\b|from\s+twelve\s+import\s+.*\bkit\b"
-        r"|import\s+twelve\.kit\b)",
-    },
-    ["twelve"],
-)
 # Read by SDKs, servers and runtimes on their own, without a line of the service's code.
 LIBRARY_VARIABLES = frozenset(
     {"RUST_LOG", "RUST_BACKTRACE", "WEB_CONCURRENCY", "GUNICORN_CMD_ARGS", "NODE_ENV",
@@ -131,7 +120,7 @@ def unused_config(facts: Facts) -> Iterator[Verdict]:
     if not any(file.language is not None for file in facts.files):
         yield not_applicable("no code in a supported language")
         return
-    if facts.matches(KIT_IMPORT):
+    if facts.uses_kit:
         yield not_applicable("config is loaded from the contract by twelve.kit")
         return
     used = {read.name for read in facts.env_reads}
@@ -140,7 +129,7 @@ def unused_config(facts: Facts) -> Iterator[Verdict]:
     if contract.service.version_env:
         used.add(contract.service.version_env)
     used |= {p.port_env for p in contract.processes.values() if p.kind == "web"}
-    path = _contract_path(facts)
+    path = facts.contract_path
     for name in contract.config:
         if name in used or name in LIBRARY_VARIABLES or name.startswith(LIBRARY_PREFIXES):
             continue
@@ -154,14 +143,3 @@ def _command_variables(contract: Contract) -> set[str]:
     commands += [task.command for task in contract.admin.values()]
     words = [word for c in commands for word in ([c] if isinstance(c, str) else c)]
     return {name for word in words for name in _COMMAND_VARIABLE.findall(word)}
-
-
-def _contract_path(facts: Facts) -> str:
-    """The contract's path as reports show it: relative to the repository when inside it."""
-    path = facts.contract.path if facts.contract else None
-    if path is None:
-        return "twelve.toml"
-    try:
-        return path.resolve().relative_to(facts.root.resolve()).as_posix()
-    except ValueError:
-        return str(path)

@@ -93,10 +93,14 @@ _AXIOS = [
              _js_no_option(2, "timeout")]},
 ]  # fmt: skip
 # Node's fetch needs an absolute URL: a relative one ("/api/items") is browser code.
+# `fetch(request)` forwards a Request, which may carry its own signal.
 _FETCH = {"all": [
     _callee(r"^fetch$", "call_expression"),
     {"has": {"field": "arguments", "has": {"nthChild": 1, "not": {"any": [
-        {"kind": "new_expression"}, {"regex": "^[\"'`]/"}]}}}},
+        {"kind": "new_expression"},
+        {"kind": "identifier", "regex": "(?i)^req$|request$"},  # a Request may carry a signal
+        {"regex": "^[\"'`]/"},
+    ]}}}},
     _js_no_option(2, "signal"),
 ]}  # fmt: skip
 code_pattern("call-without-timeout", [JS, TS], {"any": [_FETCH, *_AXIOS]}, ["fetch(", "axios"])

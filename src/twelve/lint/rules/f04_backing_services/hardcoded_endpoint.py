@@ -36,7 +36,10 @@ ENDPOINT = code_pattern(
     "endpoint-literal",
     [PY],
     # A string alone in a statement is a docstring (or dead code), not configuration.
-    {"kind": "string", "regex": _COARSE, "not": {"inside": {"kind": "expression_statement"}}},
+    {
+        "kind": "string",
+        "all": [{"regex": _COARSE}, {"not": {"inside": {"kind": "expression_statement"}}}],
+    },
     _PREFILTER,
 )
 code_pattern(
@@ -55,20 +58,21 @@ code_pattern(
 code_pattern(
     "endpoint-literal",
     [RUST],
-    {"any": [{"kind": "string_literal"}, {"kind": "raw_string_literal"}], "regex": _COARSE,
-     "not": _RUST_TEST},
+    {"any": [{"kind": "string_literal"}, {"kind": "raw_string_literal"}],
+     "all": [{"regex": _COARSE}, {"not": _RUST_TEST}]},
     _PREFILTER,
 )  # fmt: skip
 
-# Literals that are only a default: the fallback of an env read or a flag, a `default=`
-# argument, a settings-class field, or a constant named DEFAULT_*/FALLBACK_*.
+# Loopback literals that are only a default: the fallback of an env read or a flag, a
+# `default=` argument, a settings-class field, or a constant named DEFAULT_*/FALLBACK_*.
+_LOOPBACK_TEXT = r"localhost|127\.\d|\[::1\]|0\.0\.0\.0|host\.docker\.internal"
+_LOOPBACK_PREFILTER = ["localhost", "127.", "[::1]", "0.0.0.0", "host.docker.internal"]
 FALLBACK = code_pattern(
     "endpoint-fallback",
     [PY],
     {
         "kind": "string",
-        "regex": _COARSE,
-        "any": [
+        "all": [{"regex": _LOOPBACK_TEXT}, {"any": [
             {"inside": {"kind": "keyword_argument",
                         "has": {"field": "name", "regex": "^default$"}}},
             {"nthChild": 2, "inside": {"kind": "argument_list", "inside": {
@@ -79,17 +83,16 @@ FALLBACK = code_pattern(
                 "kind": "expression_statement", "inside": {"kind": "block", "inside": {
                     "kind": "class_definition",
                     "has": {"field": "superclasses", "regex": "Settings"}}}}}},
-        ],
+        ]}],
     },
-    _PREFILTER,
+    _LOOPBACK_PREFILTER,
 )  # fmt: skip
 code_pattern(
     "endpoint-fallback",
     JS_FAMILY,
     {
         "any": [{"kind": "string"}, {"kind": "template_string"}],
-        "regex": _COARSE,
-        "inside": {"any": [
+        "all": [{"regex": _LOOPBACK_TEXT}, {"inside": {"any": [
             {"kind": "binary_expression", "regex": r"\|\||\?\?",
              "has": {"field": "left", "regex": r"(process|Deno|Bun)\.env|import\.meta\.env"}},
             {"kind": "arguments", "inside": {"kind": "call_expression",
@@ -97,39 +100,36 @@ code_pattern(
             {"kind": "pair", "has": {"field": "key", "regex": "^(default|devDefault)$"}},
             {"kind": "object_assignment_pattern"},
             {"kind": "variable_declarator", "has": {"field": "name", "regex": _DEFAULT_NAME}},
-        ]},
+        ]}}],
     },
-    _PREFILTER,
+    _LOOPBACK_PREFILTER,
 )  # fmt: skip
 code_pattern(
     "endpoint-fallback",
     [GO],
     {
         "any": [{"kind": "interpreted_string_literal"}, {"kind": "raw_string_literal"}],
-        "regex": _COARSE,
-        "inside": {"any": [
+        "all": [{"regex": _LOOPBACK_TEXT}, {"inside": {"any": [
             {"kind": "argument_list", "inside": {"kind": "call_expression", "has": {
                 "field": "function", "regex": r"(?i)env|^p?flag\.|Flags\(\)\."}}},
             # addr := os.Getenv("X"); if addr == "" { addr = "localhost:6379" }
             {"kind": "expression_list", "inside": {"kind": "assignment_statement", "inside": {
-                "kind": "statement_list", "inside": {"kind": "block", "inside": {
-                    "kind": "if_statement",
-                    "has": {"field": "condition", "regex": '== ""$'}}}}}},
+                "stopBy": "end", "kind": "if_statement",
+                "has": {"field": "condition", "regex": '== ""$'}}}},
             {"kind": "expression_list", "inside": {"any": [{"kind": "const_spec"},
                                                            {"kind": "var_spec"}],
                                                    "has": {"field": "name",
                                                            "regex": _DEFAULT_NAME}}},
-        ]},
+        ]}}],
     },
-    _PREFILTER,
+    _LOOPBACK_PREFILTER,
 )  # fmt: skip
 code_pattern(
     "endpoint-fallback",
     [RUST],
     {
         "any": [{"kind": "string_literal"}, {"kind": "raw_string_literal"}],
-        "regex": _COARSE,
-        "inside": {"stopBy": "end", "any": [
+        "all": [{"regex": _LOOPBACK_TEXT}, {"inside": {"stopBy": "end", "any": [
             {"kind": "call_expression", "has": {
                 "field": "function", "regex": r"(?s)env::var.*\.(unwrap_or|unwrap_or_else)$"}},
             {"kind": "call_expression", "has": {"field": "function",
@@ -137,9 +137,9 @@ code_pattern(
             {"kind": "attribute_item", "regex": r"\bdefault_value\b"},
             {"any": [{"kind": "const_item"}, {"kind": "static_item"}],
              "has": {"field": "name", "regex": _DEFAULT_NAME}},
-        ]},
+        ]}}],
     },
-    _PREFILTER,
+    _LOOPBACK_PREFILTER,
 )  # fmt: skip
 
 _BACKING_SCHEMES = frozenset(

@@ -48,8 +48,8 @@ PY_LIBRARY = code_pattern(
     "unbounded-retry-library",
     [PY],
     {"any": [
-        {"kind": "decorator", "has": {"any": [{"kind": "identifier"}, {"kind": "attribute"}],
-                                      "regex": _PY_RETRY}, **_PY_RETRY_LIBRARY},
+        {"any": [{"kind": "identifier"}, {"kind": "attribute"}], "all": [
+            {"regex": _PY_RETRY}, {"inside": {"kind": "decorator"}}, _PY_RETRY_LIBRARY]},
         {"all": [
             _callee(_PY_RETRY),
             {"inside": {"kind": "decorator"}},

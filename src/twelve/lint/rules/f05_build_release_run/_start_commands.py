@@ -1,11 +1,11 @@
 """How the service's processes start, from every place that says so.
 
-Shared by S0504 (build-at-runtime), S0901 (shell-form-entrypoint) and S1201
-(migrate-on-boot): the final stage's `ENTRYPOINT`/`CMD` of each Dockerfile, the Procfile,
-compose `command:`/`entrypoint:`, the contract's processes and Kubernetes containers. Each
-start command is split into the simple commands a shell would run, in order, with
-launchers (`exec`, `npx`, `uv run`, `python -m`, `tini --`, ...) peeled off so the program
-comes first.
+Used by the rules of factors V, IX, X and XII: the final stage's `ENTRYPOINT`/`CMD` of each
+Dockerfile, the Procfile, compose `command:`/`entrypoint:`, the contract's processes and
+Kubernetes containers. Each start command is split into the simple commands a shell would
+run, in order, with launchers (`exec`, `npx`, `uv run`, `python -m`, `tini --`, ...)
+peeled off so the program comes first. Also here: which files are for development only,
+and where the contract is, as reports show it.
 """
 
 from __future__ import annotations

@@ -14,6 +14,7 @@ from twelve.lint.rule import rule
 from twelve.lint.rules.f05_build_release_run._start_commands import is_dev_path
 from twelve.model import Location, Severity, Verdict, fail, not_applicable
 
+_CONFIG_DIR = re.compile(r"(?i)^(?:config|configs|conf|settings|environments?|envs?|deploy)$")
 _ENV_FILE = re.compile(r"^\.env(?:[.\w-]*|\*)$")
 _TEMPLATE = re.compile(r"(?i)[._-](?:example|sample|template|tmpl|dist|defaults?)$")
 _DEPLOY_CONFIG = re.compile(
@@ -53,7 +54,8 @@ def config_baked_into_image(facts: Facts) -> Iterator[Verdict]:
       template (`.env.example`, `.env.sample`, ...);
     - `COPY`/`ADD` of a per-environment config file (`config/production.json`,
       `settings/prod.py`, `application-prod.yml`, `appsettings.Production.json`), also
-      when it is inside a directory the instruction copies (`COPY config/ ./config/`);
+      when it is inside a config directory the instruction copies (`COPY config/ ...`,
+      `settings/`, `conf/`, `environments/`);
     - in the final image, `ENV APP_ENV=production` (or `ENVIRONMENT`, `DEPLOY_ENV`, ...
       set to a deploy name such as `prod`, `staging` or `dev`);
     - in the final image, `ENV` with a literal value for a contract key that each deploy
@@ -102,7 +104,9 @@ def config_baked_into_image(facts: Facts) -> Iterator[Verdict]:
         for instruction in dockerfile.of("COPY", "ADD"):
             for source in _sources(instruction):
                 for copied in _baked_files(source, facts.tree.present):
-                    location = Location(dockerfile.path, instruction.line, snippet=instruction.value)
+                    location = Location(
+                        dockerfile.path, instruction.line, snippet=instruction.value
+                    )
                     message = f"{instruction.instruction} of `{copied}` bakes config into the image"
                     yield fail(message, location)
         yield from _env(dockerfile, facts)
@@ -129,8 +133,8 @@ def _baked_files(source: str, present: set[str]) -> list[str]:
     name = source.rsplit("/", 1)[-1]
     if _is_baked(name):
         return [source]
-    if source in (".", "") or "*" in source:
-        return []
+    if not _CONFIG_DIR.match(name) or "*" in source:
+        return []  # only a config directory is looked into; `COPY . .` is out of reach
     prefix = source.rstrip("/") + "/"
     inside = sorted(p for p in present if p.startswith(prefix) and _is_baked(p.rsplit("/", 1)[-1]))
     return inside[:1]
@@ -151,8 +155,12 @@ def _env(dockerfile: Dockerfile, facts: Facts) -> Iterator[Verdict]:
         location = Location(dockerfile.path, line, snippet=f"ENV {name}={value}")
         key = keys.get(name)
         if name.upper() in _DEPLOY_ENV_NAMES and value.strip().lower() in _DEPLOYS:
-            yield fail(f"ENV `{name}={value}` bakes the deploy environment into the image", location)
+            yield fail(
+                f"ENV `{name}={value}` bakes the deploy environment into the image", location
+            )
         elif key is not None and _per_deploy(key) and value and "$" not in value:
+            # A URL can carry credentials even when the key is not declared secret.
+            location = Location(dockerfile.path, line, snippet=f"ENV {name}=...")
             yield fail(f"ENV `{name}` sets per-deploy config in the image", location)
 
 
@@ -161,4 +169,6 @@ def _per_deploy(key: ConfigKey) -> bool:
     default. Secrets are S0305's; tunables with a default may take an image default."""
     if key.secret or key.type is ValueType.PORT:
         return False
-    return key.backing_service or key.type is ValueType.URL or (key.required and key.default is None)
+    return (
+        key.backing_service or key.type is ValueType.URL or (key.required and key.default is None)
+    )

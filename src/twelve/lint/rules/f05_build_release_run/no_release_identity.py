@@ -29,8 +29,8 @@ _IDENTITY_ARG = re.compile(
     severity=Severity.WARNING,
     summary="A release cannot tell which build it is: no version label, build arg or version_env",
     remediation=(
-        'Pass the commit into the build and record it: `ARG GIT_SHA` with `LABEL '
-        'org.opencontainers.image.revision=$GIT_SHA` and `ENV GIT_SHA=$GIT_SHA`, and declare '
+        "Pass the commit into the build and record it: `ARG GIT_SHA` with `LABEL "
+        "org.opencontainers.image.revision=$GIT_SHA` and `ENV GIT_SHA=$GIT_SHA`, and declare "
         '`version_env = "GIT_SHA"` under [service] in twelve.toml.'
     ),
 )

@@ -35,17 +35,6 @@ code_pattern(
     {"kind": "string_literal", "regex": _PATH_LITERAL},
     ['"/'],
 )
-# twelve.kit serves the contract's liveness and readiness paths itself.
-KIT_IMPORT = code_pattern(
-    "health-kit-import",
-    [Language.PYTHON],
-    {
-        "any": [{"kind": "import_from_statement"}, {"kind": "import_statement"}],
-        "regex": r"^(?:from\s+twelve\.kit\b|from\s+twelve\s+import\s+.*\bkit\b"
-        r"|import\s+twelve\.kit\b)",
-    },
-    ["twelve"],
-)
 
 
 @rule(
@@ -119,10 +108,10 @@ def no_health_endpoint(facts: Facts) -> Iterator[Verdict]:
     if not any(file.language is not None for file in facts.files):
         yield not_applicable("no code in a supported language")
         return
-    if facts.matches(KIT_IMPORT):
+    if facts.uses_kit:
         return
     in_code = {_route(m.text) for m in facts.matches(PATH_LITERAL)}
-    path = _contract_path(facts)
+    path = facts.contract_path
     seen: set[tuple[str, str]] = set()
     for name, kind, wanted in checks:
         if (name, wanted) in seen or _served(wanted, in_code):
@@ -142,14 +131,3 @@ def _route(text: str) -> str:
 def _served(path: str, routes: set[str]) -> bool:
     path = path.rstrip("/") or "/"
     return any(path == r or (r != "/" and path.endswith(r) and r.startswith("/")) for r in routes)
-
-
-def _contract_path(facts: Facts) -> str:
-    """The contract's path as reports show it: relative to the repository when inside it."""
-    path = facts.contract.path if facts.contract else None
-    if path is None:
-        return "twelve.toml"
-    try:
-        return path.resolve().relative_to(facts.root.resolve()).as_posix()
-    except ValueError:
-        return str(path)

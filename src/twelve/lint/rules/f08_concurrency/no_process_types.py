@@ -67,19 +67,8 @@ def no_process_types(facts: Facts) -> Iterator[Verdict]:
     if facts.contract is None:
         yield fail("no process types declared: no Procfile and no twelve.toml", Location("."))
         return
-    path = _contract_path(facts)
+    path = facts.contract_path
     yield fail(
         "no process types declared: no Procfile and no [processes] in twelve.toml",
         Location(path, snippet="[processes]"),
     )
-
-
-def _contract_path(facts: Facts) -> str:
-    """The contract's path as reports show it: relative to the repository when inside it."""
-    path = facts.contract.path if facts.contract else None
-    if path is None:
-        return "twelve.toml"
-    try:
-        return path.resolve().relative_to(facts.root.resolve()).as_posix()
-    except ValueError:
-        return str(path)

@@ -40,11 +40,10 @@ def grace_period_too_short(facts: Facts) -> Iterator[Verdict]:
     `preStop` hook.
 
     A container runs a process when its command starts like the process's command;
-    otherwise when the container or workload is named after the process
-    (`orders-web` runs `web`); otherwise, when the contract has a single web process,
-    a container with an `httpGet` probe runs it. Containers that
-    match no process are skipped. Not applicable without a contract or without
-    workloads.
+    otherwise when the container or workload is named after the process (`orders-web`
+    runs `web`); otherwise, when the contract has a single web process, a container with
+    an `httpGet` probe runs it. Containers that match no process, and Jobs and CronJobs,
+    are skipped. Not applicable without a contract or without workloads.
 
     ## Why is this bad?
     When the grace period ends the kubelet sends SIGKILL. A process still draining or
@@ -103,10 +102,9 @@ def grace_period_too_short(facts: Facts) -> Iterator[Verdict]:
         if found is None or match is None or key in seen:
             continue
         seen.add(key)  # one process per pod: the first container that runs one
-        spec, spec_loc = found
         name, process = match
         pre_stop = _pre_stop(container)
-        yield from _grace(obj, spec, spec_loc, name, process, pre_stop or 0.0)
+        yield from _grace(obj, found, match, pre_stop or 0.0)
         if process.drain_delay > 0 and pre_stop is None:
             snippet = f"- name: {container.get('name')}"
             location = Location(obj.doc.path, obj.doc.line_of(at), snippet=snippet)
@@ -119,12 +117,12 @@ def grace_period_too_short(facts: Facts) -> Iterator[Verdict]:
 
 def _grace(
     obj: K8sObject,
-    spec: dict[str, Any],
-    spec_loc: KeyPath,
-    name: str,
-    process: ProcessType,
+    pod: tuple[dict[str, Any], KeyPath],
+    match: tuple[str, ProcessType],
     pre_stop: float,
 ) -> Iterator[Verdict]:
+    """A finding when the pod's grace period is shorter than the process needs."""
+    (spec, spec_loc), (name, process) = pod, match
     written = spec.get("terminationGracePeriodSeconds")
     if written is not None and not _SECONDS.match(str(written)):
         return  # a template or a typo: not a number to compare
@@ -133,11 +131,14 @@ def _grace(
     if grace >= needed:
         return
     parts = [
-        f"drain_delay {_s(process.drain_delay)}",
-        f"shutdown_timeout {_s(process.shutdown_timeout)}",
+        f"{label} {_s(seconds)}"
+        for label, seconds in (
+            ("preStop", pre_stop),
+            ("drain_delay", process.drain_delay),
+            ("shutdown_timeout", process.shutdown_timeout),
+        )
+        if seconds
     ]
-    if pre_stop:
-        parts.insert(0, f"preStop {_s(pre_stop)}")
     if written is None:
         shown = f"terminationGracePeriodSeconds (default {KUBERNETES_DEFAULT_GRACE})"
         line = obj.doc.line_of(spec_loc)

@@ -91,12 +91,12 @@ def probe_path_mismatch(facts: Facts) -> Iterator[Verdict]:
                         _location(obj, at, probe, written),
                     )
         live, ready = paths["livenessProbe"], paths["readinessProbe"]
-        if live is not None and ready is not None and _bare(live) == _bare(ready):
-            if not declared_same:
-                yield fail(
-                    f"livenessProbe and readinessProbe both use `{_bare(live)}`",
-                    _location(obj, at, "readinessProbe", ready),
-                )
+        same = live is not None and ready is not None and _bare(live) == _bare(ready)
+        if same and ready is not None and not declared_same:
+            yield fail(
+                f"livenessProbe and readinessProbe both use `{_bare(ready)}`",
+                _location(obj, at, "readinessProbe", ready),
+            )
 
 
 def _bare(path: str) -> str:

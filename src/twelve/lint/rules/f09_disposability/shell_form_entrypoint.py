@@ -6,7 +6,11 @@ from collections.abc import Iterator
 from twelve.lint.facts import Facts
 from twelve.lint.facts.dockerfile import Instruction
 from twelve.lint.rule import rule
-from twelve.lint.rules.f05_build_release_run._start_commands import effective_start, program
+from twelve.lint.rules.f05_build_release_run._start_commands import (
+    effective_start,
+    is_dev_path,
+    program,
+)
 from twelve.model import Location, Severity, Verdict, fail, not_applicable
 
 _SHELLS = frozenset({"sh", "bash", "ash", "dash", "zsh"})
@@ -35,7 +39,8 @@ def shell_form_entrypoint(facts: Facts) -> Iterator[Verdict]:
     container's main process). A shell-form `CMD` is reported also behind an exec-form
     `ENTRYPOINT` such as `tini` or an entrypoint script, which then receive
     `/bin/sh -c ...` as the command. A `CMD` that a later `ENTRYPOINT` in shell form
-    overrides is not reported twice.
+    overrides is not reported twice. Dockerfiles for development (`Dockerfile.dev`,
+    `.devcontainer/`) are skipped.
 
     ## Why is this bad?
     In shell form docker runs `/bin/sh -c "<command>"`: the shell is PID 1 and the server
@@ -61,9 +66,9 @@ def shell_form_entrypoint(facts: Facts) -> Iterator[Verdict]:
     run; the check does not rely on that. An entrypoint script (`["./entrypoint.sh"]`)
     is not read, so a script that forgets `exec "$@"` is not reported.
     """
-    dockerfiles = facts.dockerfiles.dockerfiles
+    dockerfiles = [d for d in facts.dockerfiles.dockerfiles if not is_dev_path(d.path)]
     if not dockerfiles:
-        yield not_applicable("no Dockerfile")
+        yield not_applicable("no Dockerfile for production")
         return
     for dockerfile in dockerfiles:
         for instruction in effective_start(dockerfile):

@@ -69,7 +69,7 @@ _GO_LOG = {"any": [
         "call_expression",
     ),
     # zerolog: log.Info().Str("token", token).Msg("...")
-    _callee(r"(?s-u)^(\w+\.)*(?i:log|logger)\.\w+\(.*\)\.(Str|Interface|Any|Msgf|Msg)$",
+    _callee(r"(?s)^([a-zA-Z0-9_]+\.)*(?i:log|logger)\.[A-Za-z]+\(.*\)\.(Str|Interface|Any|Msgf|Msg)$",
             "call_expression"),
 ]}  # fmt: skip
 _GO_LOG_CALL = {"kind": "call_expression", **_GO_LOG}
@@ -96,14 +96,17 @@ LOGGED_NAME = code_pattern(
     [PY],
     {
         "kind": "identifier",
-        "not": {"any": [
-            {"inside": {"kind": "keyword_argument", "field": "name"}},
-            {"inside": {"kind": "attribute", "field": "object"}},
-            {"inside": {"kind": "call", "field": "function"}},
-            {"inside": {"kind": "attribute", "inside": {"kind": "call", "field": "function"}}},
-            {"inside": {"kind": "subscript", "field": "value"}},
-        ]},
-        **_in_log_arguments("argument_list", _PY_LOG, _PY_WRAPPERS, _PY_STOPS),
+        # `all` runs in order: the rare log-argument test first, the exclusions after.
+        "all": [
+            _in_log_arguments("argument_list", _PY_LOG, _PY_WRAPPERS, _PY_STOPS),
+            {"not": {"any": [
+                {"inside": {"kind": "keyword_argument", "field": "name"}},
+                {"inside": {"kind": "attribute", "field": "object"}},
+                {"inside": {"kind": "call", "field": "function"}},
+                {"inside": {"kind": "attribute", "inside": {"kind": "call", "field": "function"}}},
+                {"inside": {"kind": "subscript", "field": "value"}},
+            ]}},
+        ],
     },
     ["print(", "log", "sys.std"],
 )  # fmt: skip
@@ -117,13 +120,15 @@ code_pattern(
             {"kind": "property_identifier", "inside": {"kind": "member_expression",
                                                        "field": "property"}},
         ],
-        "not": {"any": [
-            {"inside": {"kind": "member_expression", "field": "object"}},
-            {"inside": {"kind": "call_expression", "field": "function"}},
-            {"inside": {"kind": "member_expression",
-                        "inside": {"kind": "call_expression", "field": "function"}}},
-        ]},
-        **_in_log_arguments("arguments", _JS_LOG, _JS_WRAPPERS, _JS_STOPS),
+        "all": [
+            _in_log_arguments("arguments", _JS_LOG, _JS_WRAPPERS, _JS_STOPS),
+            {"not": {"any": [
+                {"inside": {"kind": "member_expression", "field": "object"}},
+                {"inside": {"kind": "call_expression", "field": "function"}},
+                {"inside": {"kind": "member_expression",
+                            "inside": {"kind": "call_expression", "field": "function"}}},
+            ]}},
+        ],
     },
     ["console.", "log", "process.std"],
 )  # fmt: skip
@@ -136,13 +141,15 @@ code_pattern(
             {"kind": "field_identifier", "inside": {"kind": "selector_expression",
                                                     "field": "field"}},
         ],
-        "not": {"any": [
-            {"inside": {"kind": "selector_expression", "field": "operand"}},
-            {"inside": {"kind": "call_expression", "field": "function"}},
-            {"inside": {"kind": "selector_expression",
-                        "inside": {"kind": "call_expression", "field": "function"}}},
-        ]},
-        **_in_log_arguments("argument_list", _GO_LOG_CALL, _GO_WRAPPERS, _GO_STOPS),
+        "all": [
+            _in_log_arguments("argument_list", _GO_LOG_CALL, _GO_WRAPPERS, _GO_STOPS),
+            {"not": {"any": [
+                {"inside": {"kind": "selector_expression", "field": "operand"}},
+                {"inside": {"kind": "call_expression", "field": "function"}},
+                {"inside": {"kind": "selector_expression",
+                            "inside": {"kind": "call_expression", "field": "function"}}},
+            ]}},
+        ],
     },
     ["fmt.Print", "log", "Log"],
 )  # fmt: skip
@@ -153,12 +160,14 @@ code_pattern(
         "kind": "identifier",
         # Directly in the macro's arguments; not a field name (`token = %x`), a receiver
         # (`token.len()`), a path segment or a function name (`mask(token)`).
-        "inside": {"kind": "token_tree", "inside": _RUST_LOG},
-        "not": {"any": [
-            {"precedes": {"regex": r"^(\.|=|::|\(.*)$"}},
-            {"follows": {"regex": r"^::$"}},
-            _RUST_TEST,
-        ]},
+        "all": [
+            {"inside": {"kind": "token_tree", "inside": _RUST_LOG}},
+            {"not": {"any": [
+                {"precedes": {"regex": r"^(\.|=|::|\(.*)$"}},
+                {"follows": {"regex": r"^::$"}},
+                _RUST_TEST,
+            ]}},
+        ],
     },
     ["print", "info!", "warn!", "error!", "debug!", "trace!", "event!", "dbg!"],
 )  # fmt: skip
@@ -172,8 +181,10 @@ LOGGED_ENV = code_pattern(
 code_pattern(
     "logged-env-read",
     JS_FAMILY,
-    {"pattern": "process.env[$K]",
-     **_in_log_arguments("arguments", _JS_LOG, _JS_WRAPPERS, _JS_STOPS)},
+    {
+        "pattern": "process.env[$K]",
+        **_in_log_arguments("arguments", _JS_LOG, _JS_WRAPPERS, _JS_STOPS),
+    },
     ["process.env["],
 )
 code_pattern(
@@ -242,7 +253,7 @@ code_pattern(
 
 _SECRET_NAME = re.compile(
     r"^(?:\w+_)?(?:password|passwd|passphrase|secret|token|apikey|credentials?|dsn|"
-    r"authorization|bearer|api_key|secret_key|private_key|access_key|signing_key|"
+    r"authorization|api_key|secret_key|private_key|access_key|signing_key|"
     r"encryption_key|master_key|database_url|db_url|connection_string|conn_str)$"
 )
 # Flags and counters about a secret, and tokens that are not credentials.
@@ -343,7 +354,7 @@ def secret_logged(facts: Facts) -> Iterator[Verdict]:
       (`settings.database_url`, `cfg.DatabaseURL`);
     - or, with or without a contract, its name says so: `password`, `passwd`,
       `passphrase`, `secret`, `token`, `apikey`/`api_key`, `credentials`, `dsn`,
-      `authorization`, `bearer`, `*_secret`, `*_token`, `*_password`, `secret_key`,
+      `authorization`, `*_secret`, `*_token`, `*_password`, `secret_key`,
       `private_key`, `access_key`, `signing_key`, `encryption_key`, `database_url`,
       `db_url`, `connection_string` (in snake, camel or upper case).
 

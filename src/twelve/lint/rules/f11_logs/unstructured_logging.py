@@ -38,6 +38,11 @@ STRUCTURED = code_pattern(
             {"has": {"field": "superclasses", "regex": r"\bFormatter\b"}},
             {"has": {"field": "body", "stopBy": "end", "regex": r"\b(json|orjson|ujson)\.dumps\b"}},
         ]},
+        # a hand-written JSON line writer: json.dumps(record) then print/sys.stdout.write
+        {"kind": "function_definition", "all": [
+            {"has": {"stopBy": "end", **_callee(r"^(json|orjson|ujson)\.dumps$")}},
+            {"has": {"stopBy": "end", **_callee(r"^(print|sys\.std(out|err)\.write)$")}},
+        ]},
     ]},
     ["structlog", "json", "serialize", "ecs_logging"],
 )  # fmt: skip
@@ -58,6 +63,14 @@ code_pattern(
         # fastify logs through pino: Fastify({ logger: true })
         {"kind": "pair", "regex": r"^logger\s*:\s*(true|\{)",
          "inside": {"stopBy": "end", **_callee(r"(?i)^fastify$", "call_expression")}},
+        # a hand-written JSON line writer: JSON.stringify(record) then stdout
+        {"any": [{"kind": "function_declaration"}, {"kind": "function_expression"},
+                 {"kind": "arrow_function"}, {"kind": "method_definition"}], "all": [
+            {"has": {"stopBy": "end", **_callee(r"^JSON\.stringify$", "call_expression")}},
+            {"has": {"stopBy": "end", **_callee(
+                r"^(process\.std(out|err)\.write|console\.(log|info|warn|error))$",
+                "call_expression")}},
+        ]},
     ]},
     ["pino", "bunyan", "json(", "logstash", "ecs-", "logger"],
 )  # fmt: skip
@@ -69,9 +82,13 @@ code_pattern(
         {"kind": "import_spec", "regex": r"\"(go\.uber\.org/zap|github\.com/rs/zerolog|"
                                          r"go\.elastic\.co/ecszap)(/[^\"]*)?\""},
         {"kind": "composite_literal", "has": {"field": "type", "regex": r"(^|\.)JSONFormatter$"}},
+        # a hand-written JSON line writer: json.NewEncoder(os.Stdout)
+        {**_callee(r"^json\.NewEncoder$", "call_expression"),
+         "has": {"field": "arguments", "regex": r"os\.Std(out|err)"}},
     ]},
     ["JSON", "zap", "zerolog"],
 )  # fmt: skip
+_RUST_JSON_KEY = r'\\"(level|timestamp|time|message|msg)\\"\s*:'  # "{\"level\":..." formats
 code_pattern(
     "structured-logger",
     [RUST],
@@ -83,6 +100,18 @@ code_pattern(
                                              r"tracing_stackdriver|json_env_logger)\b"},
         _callee(r"^(slog_json|json_logger|tracing_bunyan_formatter|json_env_logger)::",
                 "call_expression"),
+        # a hand-written JSON line writer: serde_json or a "{\"level\":..." format, to stdout
+        {"kind": "function_item", "all": [
+            {"has": {"stopBy": "end", "any": [
+                _callee(r"^serde_json::", "call_expression"),
+                {"kind": "macro_invocation", "regex": r"^(serde_json::)?json!"},
+                {"kind": "string_literal", "regex": _RUST_JSON_KEY},
+            ]}},
+            {"has": {"stopBy": "end", "any": [
+                _callee(r"(^|::)std(out|err)$", "call_expression"),
+                {"kind": "macro_invocation", "regex": r"^e?println!"},
+            ]}},
+        ]},
     ]},
     ["json", "bunyan", "stackdriver"],
 )  # fmt: skip

@@ -5,14 +5,14 @@ from collections.abc import Iterator
 from twelve.model import Severity, Verdict, fail, inconclusive, not_applicable, passed
 from twelve.probe.context import ProbeContext, ProcessUnderTest
 from twelve.probe.probe import probe
-from twelve.probe.probes.f03_config.breakage import (
+from twelve.probe.probes.f03_config._breakage import (
     Breakage,
     invalid,
     missing,
     required_keys,
     typed_keys,
 )
-from twelve.probe.probes.f03_config.broken_start import start_all, start_broken
+from twelve.probe.probes.f03_config._broken_start import start_all, start_broken
 
 
 @probe(
@@ -82,10 +82,10 @@ def config_errors_reported_together(
             evidence=start.evidence,
         )
         return
-    named = ", ".join(sorted(start.named)) or "neither key"
+    dropped = ", ".join(s.breakage.names[0] for s in reported_alone)
     yield fail(
-        f"{both.label}: exit {start.exit_code}, output names {named} but not {unnamed}"
-        f" (reported when broken alone)",
+        f"{both.label}: exit {start.exit_code}, output never names {dropped}"
+        f" (it does when {dropped} is the only broken key)",
         evidence=start.evidence + tuple(e for s in reported_alone for e in s.evidence),
         secrets=start.secrets | {secret for s in reported_alone for secret in s.secrets},
     )

@@ -5,8 +5,8 @@ from collections.abc import Iterator
 from twelve.model import Severity, Verdict, not_applicable
 from twelve.probe.context import ProbeContext, ProcessUnderTest
 from twelve.probe.probe import probe
-from twelve.probe.probes.f03_config.breakage import invalid, typed_keys
-from twelve.probe.probes.f03_config.broken_start import start_all, summarize
+from twelve.probe.probes.f03_config._breakage import invalid, typed_keys
+from twelve.probe.probes.f03_config._broken_start import start_all, summarize
 
 
 @probe(

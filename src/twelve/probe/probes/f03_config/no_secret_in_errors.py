@@ -5,7 +5,7 @@ from collections.abc import Iterator
 from twelve.model import Evidence, Severity, Verdict, fail, inconclusive, not_applicable, passed
 from twelve.probe.context import ProbeContext, ProcessUnderTest
 from twelve.probe.probe import probe
-from twelve.probe.probes.f03_config.breakage import (
+from twelve.probe.probes.f03_config._breakage import (
     Breakage,
     invalid,
     malformed_secret,
@@ -13,8 +13,8 @@ from twelve.probe.probes.f03_config.breakage import (
     required_keys,
     typed_keys,
 )
-from twelve.probe.probes.f03_config.broken_start import BrokenStart, start_all
-from twelve.probe.probes.f11_logs.leaks import LeakFinder
+from twelve.probe.probes.f03_config._broken_start import BrokenStart, start_all
+from twelve.probe.probes.f11_logs._leaks import LeakFinder
 
 _SHOWN = 10
 
@@ -95,7 +95,8 @@ def no_secret_in_config_errors(service: ProcessUnderTest, ctx: ProbeContext) -> 
         )
     else:
         labels = ", ".join(start.breakage.label for start in starts)
-        yield passed(f"{labels}: no secret value in {sum(len(s.output) for s in starts)} lines")
+        count = sum(len(start.output) for start in starts)
+        yield passed(f"{labels}: no secret value in {count} output line(s)")
 
 
 def _other_key(service: ProcessUnderTest, ctx: ProbeContext, secrets: set[str]) -> Breakage | None:

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from twelve.model import Evidence, Severity, Verdict, fail, passed
 from twelve.probe.context import ProbeContext, ProcessUnderTest
 from twelve.probe.probe import probe
-from twelve.probe.probes.f06_processes.file_tree import MAX_ENTRIES, changes, snapshot
+from twelve.probe.probes.f06_processes._file_tree import MAX_ENTRIES, changes, snapshot
 
 _SHOWN = 20
 

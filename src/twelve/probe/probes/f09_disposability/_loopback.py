@@ -74,7 +74,7 @@ def fetch(
 
 def since_exec(instance: Instance, t: float) -> float:
     """The clock reading `t` as seconds after the instance's exec (the timeline's origin)."""
-    return t - instance.proc._t0
+    return t - instance.proc.started_at
 
 
 def no_answer(error: str | None) -> str:

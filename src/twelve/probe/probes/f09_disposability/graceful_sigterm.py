@@ -23,7 +23,8 @@ def graceful_sigterm(service: ProcessUnderTest, ctx: ProbeContext) -> Iterator[V
     Starts a fresh instance, waits until it is ready, sends SIGTERM to its process group
     and measures the time until it exits. It fails when the process is still running at the
     contract's `shutdown_timeout` (it then gets SIGKILL, as Kubernetes would send it) or
-    exits with anything but 0. With `--lenient-exit`, 143 and -15 (killed by SIGTERM's
+    exits with anything but 0, or when its last stdout line never got its newline (the log
+    was not flushed before exit). With `--lenient-exit`, 143 and -15 (killed by SIGTERM's
     default action) are accepted too.
 
     The limit is `shutdown_timeout` itself, which the contract defines as "SIGTERM to exit":
@@ -60,6 +61,9 @@ def graceful_sigterm(service: ProcessUnderTest, ctx: ProbeContext) -> Iterator[V
     with ctx.ready_instance(service) as instance:
         ended = stop_with(instance, signal.SIGTERM, process.shutdown_timeout, ctx.clock)
         problem = ended.problem(lenient=ctx.settings.lenient_exit)
+        stdout = [line for line in instance.output() if line.stream == "stdout"]
+        if problem is None and stdout and not stdout[-1].complete:
+            problem = f"last stdout line was not flushed before exit: {stdout[-1].text[:80]!r}"
         if problem is None:
             yield passed(ended.summary())
             return

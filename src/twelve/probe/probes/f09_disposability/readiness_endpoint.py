@@ -15,7 +15,12 @@ from twelve.model import (
     passed,
 )
 from twelve.probe.clock import Deadline
-from twelve.probe.context import READY_SLACK_S, ProbeContext, ProcessUnderTest
+from twelve.probe.context import (
+    READY_SLACK_S,
+    ProbeContext,
+    ProcessUnderTest,
+    listening_elsewhere,
+)
 from twelve.probe.instance import Exchange, Instance
 from twelve.probe.ports import accepting_host
 from twelve.probe.probe import probe
@@ -82,7 +87,7 @@ def readiness_endpoint(service: ProcessUnderTest, ctx: ProbeContext) -> Iterator
         return
     with ctx.launch(service) as instance:
         seen: list[Exchange] = []
-        base = _base_url(instance, service.process.startup_timeout + READY_SLACK_S)
+        base = _base_url(instance, service.process.startup_timeout)
 
         def ask() -> Exchange:
             answer = fetch(instance, ctx, path, base=base, timeout=TIMEOUT_S)
@@ -119,8 +124,11 @@ def _not_ready(answers: list[Exchange]) -> str:
 
 
 def _base_url(instance: Instance, seconds: float) -> str:
-    """The loopback URL prefix where the instance accepts, once it does."""
-    if not instance.proc.wait_listening(instance.port, seconds):
+    """The loopback URL prefix where the instance accepts, once it does (as ready_instance)."""
+    proc, port = instance.proc, instance.port
+    if not proc.wait_listening(port, seconds) and (
+        listening_elsewhere(instance) or not proc.wait_listening(port, READY_SLACK_S)
+    ):
         raise CheckInconclusive(f"not accepting on :{instance.port}", instance.evidence())
     host = accepting_host(instance.port, TIMEOUT_S) or "127.0.0.1"
     return f"http://{f'[{host}]' if ':' in host else host}:{instance.port}"

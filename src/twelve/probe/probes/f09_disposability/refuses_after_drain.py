@@ -3,7 +3,7 @@
 import signal
 from collections.abc import Iterator
 
-from twelve.model import Evidence, Severity, Verdict, fail, inconclusive, passed
+from twelve.model import Evidence, Severity, Verdict, fail, passed
 from twelve.probe.clock import Deadline
 from twelve.probe.context import ProbeContext, ProcessUnderTest
 from twelve.probe.instance import Exchange, Instance
@@ -16,7 +16,7 @@ from twelve.probe.probes.f09_disposability._shutdown import (
 )
 
 AFTER_DRAIN_S = 0.1  # first look this long after the drain's end
-WATCH_S = 1.5  # keep looking this long for the drain to end (a loaded or late process)
+WATCH_S = 1.5  # answers are forgiven this long after that (a loaded or late process)
 ANSWER_S = 1.0  # a new connection must be answered or refused within this
 POLL_S = 0.1
 
@@ -34,13 +34,15 @@ def refuses_after_drain(service: ProcessUnderTest, ctx: ProbeContext) -> Iterato
     ## What it does
     Starts a fresh instance, keeps the contract's `drain_request` in flight (so the process
     is still alive after the drain), sends SIGTERM and, once `drain_delay` has passed, opens
-    new connections. Each must be refused (or the process be gone); a connection that is
-    accepted but gets no answer within a second, or a connect that times out, fails.
+    new connections. They must be refused, or the process be gone. A connection that is
+    accepted but gets no answer within a second, a connect that times out, or a connection
+    still answered 1.5 s after the drain ended, fails.
 
     ## Why is this bad?
     A server that stops calling `accept()` but keeps its listening socket open lets the
     kernel queue new connections that nobody will ever serve: clients hang until their own
-    timeout instead of failing over at once to another instance.
+    timeout instead of failing over at once to another instance. One that never stops
+    accepting keeps taking work it may not finish before it is killed.
 
     ## Example
     ```python
@@ -56,10 +58,8 @@ def refuses_after_drain(service: ProcessUnderTest, ctx: ProbeContext) -> Iterato
     ```
 
     ## Known problems
-    A new connection that is still answered after the drain is not a hang and does not
-    fail; when the process keeps answering for 1.5 s after its drain, the probe cannot see
-    the state after the drain and is inconclusive. Without a `drain_request` a process that
-    exits right after its drain passes trivially.
+    Without a `drain_request`, a process that exits right after its drain passes without
+    its listener being tested.
     """
     process = service.process
     drain, limit = process.drain_delay, process.shutdown_timeout
@@ -95,9 +95,9 @@ def _watch(instance: Instance, path: str, drain: float, sent: float, ctx: ProbeC
                 evidence=(_requests(seen), *instance.evidence()),
             )
         if watch.expired():
-            return inconclusive(
-                f"still answering new connections {at:.2f} s after SIGTERM "
-                f"(drain {drain:g} s): the state after the drain was not reached",
+            return fail(
+                f"new connection still answered {answer.status} {at:.2f} s after SIGTERM "
+                f"(drain {drain:g} s)",
                 evidence=(_requests(seen), *instance.evidence()),
             )
         watch.sleep(POLL_S)

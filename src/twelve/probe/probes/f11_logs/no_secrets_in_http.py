@@ -8,7 +8,7 @@ from twelve.model import Evidence, Severity, Verdict, fail, passed
 from twelve.probe.context import ProbeContext, ProcessUnderTest
 from twelve.probe.instance import Exchange, Instance
 from twelve.probe.probe import probe
-from twelve.probe.probes.f11_logs.leaks import LeakFinder
+from twelve.probe.probes.f11_logs._leaks import LeakFinder
 
 _SHOWN = 10
 _QUICK_STOP_S = 0.5

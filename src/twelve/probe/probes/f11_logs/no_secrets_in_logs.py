@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from twelve.model import Evidence, Severity, Verdict, fail, inconclusive, passed
 from twelve.probe.context import ProbeContext, ProcessUnderTest
 from twelve.probe.probe import probe
-from twelve.probe.probes.f11_logs.leaks import LeakFinder
+from twelve.probe.probes.f11_logs._leaks import LeakFinder
 
 _SHOWN = 10
 _SHOWN_CHARS = 300

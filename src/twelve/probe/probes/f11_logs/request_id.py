@@ -6,7 +6,7 @@ from twelve.model import Evidence, Severity, Verdict, fail, passed
 from twelve.probe.context import ProbeContext, ProcessUnderTest
 from twelve.probe.instance import wait_until
 from twelve.probe.probe import probe
-from twelve.probe.probes.f11_logs.log_lines import Sent, exercise, finish
+from twelve.probe.probes.f11_logs._log_lines import Sent, exercise, finish
 
 _LOG_WAIT_S = 1.0
 

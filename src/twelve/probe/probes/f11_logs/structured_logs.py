@@ -5,7 +5,7 @@ from collections.abc import Iterator
 from twelve.model import Evidence, Severity, Verdict, fail, inconclusive, passed
 from twelve.probe.context import ProbeContext, ProcessUnderTest
 from twelve.probe.probe import probe
-from twelve.probe.probes.f11_logs.log_lines import (
+from twelve.probe.probes.f11_logs._log_lines import (
     describe,
     exercise,
     finish,

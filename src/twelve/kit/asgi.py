@@ -1,0 +1,212 @@
+"""Pure ASGI: request ids and trace context, one access line per request, health endpoints.
+
+Works under any ASGI framework (Starlette, FastAPI, Litestar) or none: wrap the app.
+
+    app = instrument(my_app, health)
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import time
+from collections.abc import Awaitable, Callable, MutableMapping
+from contextvars import ContextVar
+from typing import Any
+
+import orjson
+import structlog
+
+from twelve.kit.health import Health
+from twelve.kit.logs import get_logger
+
+Scope = MutableMapping[str, Any]
+Message = MutableMapping[str, Any]
+Receive = Callable[[], Awaitable[Message]]
+Send = Callable[[Message], Awaitable[None]]
+ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
+
+_REQUEST_ID = re.compile(rb"^[A-Za-z0-9._:/+=@-]{1,128}$")
+_TRACEPARENT = re.compile(rb"^00-([0-9a-f]{32})-([0-9a-f]{16})-[0-9a-f]{2}$")
+_NO_TRACE = b"0" * 32
+_REQUEST: ContextVar[dict[str, str] | None] = ContextVar("twelve_kit_request", default=None)
+_bind = structlog.contextvars.bind_contextvars
+_reset = structlog.contextvars.reset_contextvars
+
+
+def set_error_code(code: str) -> None:
+    """Name the failure of the current request; it appears as `error_code` on its access line.
+
+    Args:
+        code: a stable, value-free code ("db_unavailable").
+    """
+    if (state := _REQUEST.get()) is not None:
+        state["error_code"] = code
+
+
+class RequestContext:
+    """ASGI middleware: a request id (a valid inbound one, else new), W3C trace ids, access log.
+
+    The ids are bound to structlog's contextvars for the request only, so every line logged
+    while serving it carries them and concurrent requests never share them. The response
+    echoes the request id header.
+
+    Args:
+        app: the wrapped ASGI app.
+        header: the request id header (the contract's `logs.request_id_header`).
+    """
+
+    __slots__ = ("_app", "_header", "_header_bytes", "_log")
+
+    def __init__(self, app: ASGIApp, *, header: str = "X-Request-ID") -> None:
+        self._app = app
+        self._header = header.lower().encode("latin-1")
+        self._header_bytes = header.encode("latin-1")
+        self._log = get_logger("twelve.kit.access")
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self._app(scope, receive, send)
+            return
+        request_id, trace_id, span_id = self._ids(scope["headers"])
+        state: dict[str, str] = {}
+        status = 0
+        started = time.perf_counter()
+        echo = (self._header_bytes, request_id.encode())
+
+        async def send_with_id(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+                message["headers"] = [*message.get("headers", ()), echo]
+            await send(message)
+
+        tokens = _bind(request_id=request_id, trace_id=trace_id, span_id=span_id)
+        state_token = _REQUEST.set(state)
+        try:
+            await self._app(scope, receive, send_with_id)
+        except Exception:
+            state.setdefault("error_code", "unhandled_exception")
+            self._log.exception("unhandled exception", method=scope["method"], path=scope["path"])
+            if status:
+                raise  # the response has begun: only the server can end it
+            status = 500
+            await _send_json(
+                send_with_id, 500, {"error": "internal_error", "request_id": request_id}
+            )
+        finally:
+            self._access(scope, status, started, state)
+            _REQUEST.reset(state_token)
+            _reset(**tokens)
+
+    def _ids(self, headers: list[tuple[bytes, bytes]]) -> tuple[str, str, str]:
+        """(request id, trace id, span id): inbound ones when valid, fresh ones otherwise."""
+        inbound = traceparent = None
+        for name, value in headers:
+            if name == self._header:
+                inbound = value
+            elif name == b"traceparent":
+                traceparent = value
+        fresh = os.urandom(40).hex()
+        request_id = fresh[:32]
+        if inbound is not None and _REQUEST_ID.match(inbound):
+            request_id = inbound.decode()
+        trace_id = fresh[32:64]
+        match = _TRACEPARENT.match(traceparent) if traceparent is not None else None
+        if match is not None and match[1] != _NO_TRACE:
+            trace_id = match[1].decode()
+        return request_id, trace_id, fresh[64:]
+
+    def _access(self, scope: Scope, status: int, started: float, state: dict[str, str]) -> None:
+        """The access line: method, path, status, duration_ms, error_code on failures."""
+        fields: dict[str, Any] = {
+            "method": scope["method"],
+            "path": scope["path"],
+            "status": status,
+            "duration_ms": round((time.perf_counter() - started) * 1000, 2),
+        }
+        if "error_code" in state or status >= 400:
+            fields["error_code"] = state.get("error_code") or f"http_{status}"
+        if status >= 500:
+            self._log.error("request", **fields)
+        else:
+            self._log.info("request", **fields)
+
+
+class Endpoints:
+    """ASGI app: answers the health paths itself and passes everything else to `app`.
+
+    Args:
+        app: the service's app.
+        health: the health state and checks.
+    """
+
+    __slots__ = ("_app", "_health", "_paths")
+
+    def __init__(self, app: ASGIApp, health: Health) -> None:
+        self._app = app
+        self._health = health
+        paths = (health.liveness_path, health.readiness_path, health.version_path)
+        self._paths = frozenset(path for path in paths if path)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["path"] not in self._paths:
+            await self._app(scope, receive, send)
+            return
+        if scope["method"] not in ("GET", "HEAD"):
+            await _send_json(send, 405, {"error": "method_not_allowed"}, allow=b"GET, HEAD")
+            return
+        health, path = self._health, scope["path"]
+        if path == health.readiness_path:
+            status, body = await health.ready()
+        elif path == health.liveness_path:
+            status, body = 200, {"status": "ok"}
+        else:
+            status, body = 200, health.identity()
+        await _send_json(send, status, body, head=scope["method"] == "HEAD")
+
+
+def instrument(app: ASGIApp, health: Health, *, header: str | None = None) -> Kit:
+    """`app` with the health endpoints and the request context around it.
+
+    Args:
+        app: the service's ASGI app.
+        health: the health state and checks (serve() flips it on SIGTERM).
+        header: the request id header (default: the contract's `logs.request_id_header`).
+    """
+    contract = health.config.contract
+    header = header or (contract.logs.request_id_header if contract else "X-Request-ID")
+    return Kit(RequestContext(Endpoints(app, health), header=header), health)
+
+
+class Kit:
+    """The instrumented app; `serve` finds its `health` here.
+
+    Args:
+        app: the instrumented ASGI app.
+        health: its health state.
+    """
+
+    __slots__ = ("_app", "health")
+
+    def __init__(self, app: ASGIApp, health: Health) -> None:
+        self._app = app
+        self.health = health
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        await self._app(scope, receive, send)
+
+
+async def _send_json(
+    send: Send, status: int, body: object, *, head: bool = False, allow: bytes | None = None
+) -> None:
+    data = orjson.dumps(body)
+    headers = [
+        (b"content-type", b"application/json"),
+        (b"content-length", str(len(data)).encode()),
+        (b"cache-control", b"no-store"),
+    ]
+    if allow is not None:
+        headers.append((b"allow", allow))
+    await send({"type": "http.response.start", "status": status, "headers": headers})
+    await send({"type": "http.response.body", "body": b"" if head else data})

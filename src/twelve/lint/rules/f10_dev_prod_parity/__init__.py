@@ -1,0 +1,1 @@
+"""Factor X, Dev/prod parity: the same toolchain and backing services in every environment."""

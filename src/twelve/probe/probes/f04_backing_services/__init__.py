@@ -1,0 +1,1 @@
+"""Factor IV, Backing services: dependencies as attached resources, outages survived."""

@@ -1,0 +1,1 @@
+"""Factor XII, Admin processes: one-off tasks in the same release and config."""
