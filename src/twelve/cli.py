@@ -212,7 +212,8 @@ def _init(args: argparse.Namespace) -> int:
         result = init_contract(root, force=args.force)
     except ContractExists as exc:
         raise UsageError(str(exc)) from None
-    counts = f"{len(result.contract.processes)} process types, {len(result.contract.config)} keys"
+    processes, keys = len(result.contract.processes), len(result.contract.config)
+    counts = f"{processes} process type{'s' * (processes != 1)}, {keys} key{'s' * (keys != 1)}"
     print(f"twelve: wrote {result.path} ({counts}, {result.guesses} to confirm)", file=sys.stderr)
     return EXIT_CLEAN
 

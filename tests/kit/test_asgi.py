@@ -52,10 +52,10 @@ def served() -> Iterator[tuple[str, CapturedLogs, list[str]]]:
         yield url, logs, calls
 
 
-def _access(logs: CapturedLogs) -> list[dict[str, Any]]:
-    return [
-        e for e in logs.events if (e["logger"], e["message"]) == ("twelve.kit.access", "request")
-    ]
+def _access(logs: CapturedLogs, count: int) -> list[dict[str, Any]]:
+    """The access lines, once `count` of them were written (the server writes each one
+    just after its response, from its own thread)."""
+    return [e for e in logs.wait_for("request", count) if e["logger"] == "twelve.kit.access"]
 
 
 def test_valid_inbound_request_id_is_reused_and_echoed(served: Any) -> None:
@@ -63,7 +63,7 @@ def test_valid_inbound_request_id_is_reused_and_echoed(served: Any) -> None:
     url, logs, _ = served
     response = httpx.get(url + "/", headers={"X-Request-ID": "edge-id-42"})
     assert response.headers["x-request-id"] == "edge-id-42"
-    (line,) = _access(logs)
+    (line,) = _access(logs, 1)
     assert line["request_id"] == "edge-id-42"
     assert HEX32.match(line["trace_id"])
     assert HEX16.match(line["span_id"])
@@ -84,7 +84,7 @@ def test_invalid_inbound_request_id_is_replaced(served: Any, inbound: str) -> No
     response = httpx.get(url + "/", headers={"X-Request-ID": inbound})
     echoed = response.headers["x-request-id"]
     assert HEX32.match(echoed)
-    assert _access(logs)[0]["request_id"] == echoed
+    assert _access(logs, 1)[0]["request_id"] == echoed
 
 
 def test_w3c_traceparent_is_honoured(served: Any) -> None:
@@ -93,7 +93,7 @@ def test_w3c_traceparent_is_honoured(served: Any) -> None:
     parent = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"
     httpx.get(url + "/", headers={"traceparent": parent})
     httpx.get(url + "/", headers={"traceparent": "00-" + "0" * 32 + "-00f067aa0ba902b7-01"})
-    first, second = _access(logs)
+    first, second = _access(logs, 2)
     assert first["trace_id"] == "4bf92f3577b34da6a3ce929d0e0e4736"
     assert first["span_id"] != "00f067aa0ba902b7"
     assert HEX16.match(first["span_id"])
@@ -117,7 +117,7 @@ def test_concurrent_requests_never_share_ids(served: Any) -> None:
     working = [e for e in logs.events if e["message"] == "working"]
     assert sorted(e["request_id"] for e in working) == sorted(f"req-{i}" for i in range(20))
     assert len({e["trace_id"] for e in working}) == 20
-    access = {e["request_id"]: e for e in _access(logs)}
+    access = {e["request_id"]: e for e in _access(logs, 20)}
     for event in working:
         assert access[event["request_id"]]["trace_id"] == event["trace_id"]
 
@@ -133,7 +133,7 @@ def test_failures_carry_an_error_code(served: Any) -> None:
     httpx.get(url + "/down")
     (exception,) = [e for e in logs.events if e["message"] == "unhandled exception"]
     assert (exception["exc_type"], exception["request_id"]) == ("RuntimeError", "crash-1")
-    codes = [(e["path"], e["status"], e["level"], e.get("error_code")) for e in _access(logs)]
+    codes = [(e["path"], e["status"], e["level"], e.get("error_code")) for e in _access(logs, 3)]
     assert codes == [
         ("/boom", 500, "error", "unhandled_exception"),
         ("/nope", 404, "info", "http_404"),
@@ -154,9 +154,9 @@ def test_health_endpoints(served: Any) -> None:
     assert (head.status_code, head.content) == (200, b"")
     delete = httpx.delete(url + "/healthz")
     assert (delete.status_code, delete.headers["allow"]) == (405, "GET, HEAD")
-    paths = [e["path"] for e in _access(logs)]
+    paths = [e["path"] for e in _access(logs, 5)]
     assert paths == ["/healthz", "/version", "/readyz", "/healthz", "/healthz"]
-    assert all(HEX32.match(e["request_id"]) for e in _access(logs))
+    assert all(HEX32.match(e["request_id"]) for e in _access(logs, 5))
 
 
 def test_works_around_a_starlette_app() -> None:
@@ -176,4 +176,4 @@ def test_works_around_a_starlette_app() -> None:
         assert httpx.get(url + "/healthz").status_code == 200
     handler = next(e for e in logs.events if e["message"] == "hello handler")
     assert handler["request_id"] == "s-1"
-    assert [e["path"] for e in _access(logs)] == ["/hello", "/items", "/healthz"]
+    assert [e["path"] for e in _access(logs, 3)] == ["/hello", "/items", "/healthz"]

@@ -14,7 +14,7 @@ import pytest
 import structlog
 
 from twelve.kit.config import Config
-from twelve.kit.logs import get_logger, setup_logging
+from twelve.kit.logs import add_secrets, get_logger, setup_logging
 from twelve.kit.secret import Secret
 
 RFC3339_UTC = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z$")
@@ -185,3 +185,14 @@ def test_uncaught_exception_is_a_redacted_json_line() -> None:
     )
     assert event["exc_message"] == "token [REDACTED] rejected"
     assert "crash-secret-42" not in done.stdout
+
+
+def test_a_secret_added_later_is_redacted_even_in_text_seen_before(lines: Lines) -> None:
+    """A message logged (and remembered as clean) before its value became a secret is
+    redacted once add_secrets() names it."""
+    log = get_logger()
+    log.info("rotated-token-5e6f")
+    add_secrets(["rotated-token-5e6f"])
+    log.info("rotated-token-5e6f")
+    first, second = lines.events()
+    assert (first["message"], second["message"]) == ("rotated-token-5e6f", "[REDACTED]")

@@ -49,9 +49,10 @@ EMBEDDINGS: dict[str, Callable[[str], str]] = {
 
 
 def _log_every_way(text: str) -> None:
-    """Log `text` as message, field, nested value, key, exception, and through stdlib."""
+    """Log `text` as message, flat and nested field, key, exception, and through stdlib."""
     log = get_logger("prop")
     log.info(text)
+    log.info("flat", value=text, n=1, ok=True)
     log.info("field", value=text, nested={"list": [text, {"deep": text}]})
     log.info("key", **{text: 1})
     try:
@@ -89,19 +90,22 @@ def test_no_secret_in_any_output(
     secret: str, other: str, how: str, before: str, after: str
 ) -> None:
     """Whatever text a secret (or a URL password) is embedded in, and wherever that text is
-    logged (message, field, nested, key, exception, stdlib args), every line is valid JSON
-    and neither the raw lines nor any decoded string shows the secret in any form."""
+    logged (message, flat or nested field, key, exception, stdlib args; a digit secret
+    also inside a number), every line is valid JSON and neither the raw lines nor any
+    decoded string (numbers as text) shows the secret in any form."""
     config = Config(service="p", values={"A": Secret(secret), "B": Secret(_url(other))})
     stream = io.BytesIO()
     setup_logging(config, stream=stream)
     try:
         _log_every_way(before + EMBEDDINGS[how](secret) + after)
         _log_every_way(before + _basic(other) + after)
+        if secret.isascii() and secret.isdigit():
+            get_logger("prop").info("number", n=int(f"9{secret}1"))
     finally:
         setup_logging(Config(service="p"), stream=sys.stdout)
     finder = LeakFinder([secret, other])
-    lines = stream.getvalue().decode().splitlines()
-    assert len(lines) == 12
+    lines = stream.getvalue().decode().split("\n")[:-1]  # str.splitlines also splits on \x85
+    assert len(lines) == 14 + (secret.isascii() and secret.isdigit())
     for line in lines:
         event = orjson.loads(line)
         assert isinstance(event, dict)

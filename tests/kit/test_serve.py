@@ -130,7 +130,7 @@ def test_shutdown_timeout_bounds_a_request_that_never_ends() -> None:
         took = time.monotonic() - sent
         slow.join(5)
     assert code == 0
-    assert 1.0 < took < 3.0
+    assert 1.0 < took < 3.5  # 2 s, and a margin for a loaded machine
     assert slow.status != 200
 
 

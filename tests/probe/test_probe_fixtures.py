@@ -23,6 +23,8 @@ from twelve.probe.runner import ProbeOptions, probe_service
 
 SERVICES = Path(__file__).parent.parent / "fixtures" / "services"
 EXPECTED = tomllib.loads((SERVICES / "expected.toml").read_text(encoding="utf-8"))
+EVERYWHERE = EXPECTED.pop("all")
+NO_BACKING = EXPECTED.pop("no-backing")
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -61,10 +63,14 @@ def outcomes(report: Report) -> dict[str, str]:
 
 
 def expected_outcomes(fixture: str, actual: dict[str, str]) -> dict[str, str]:
+    """What expected.toml says every probe that ran should conclude."""
     table = dict(EXPECTED[fixture])
     default = table.pop("default", Outcome.PASS.value)
+    table.pop("select", None)
     unknown = set(table) - set(actual)
     assert not unknown, f"expected.toml names probes that did not run: {sorted(unknown)}"
+    shared = EVERYWHERE | ({} if fixture.startswith("db-") else NO_BACKING)
+    table = {key: value for key, value in shared.items() if key in actual} | table
     return {key: table.get(key, default) for key in actual}
 
 
@@ -74,7 +80,8 @@ def test_probe_outcomes(fixture: str, request: pytest.FixtureRequest) -> None:
     if fixture.startswith("rust-"):
         request.getfixturevalue("rust_fixture")
     root = SERVICES / fixture
-    report = probe_service(root, load_contract(root / "twelve.toml"), ProbeOptions())
+    options = ProbeOptions(select=EXPECTED[fixture].get("select", ()))
+    report = probe_service(root, load_contract(root / "twelve.toml"), options)
     actual = outcomes(report)
     details = {f"{r.message}": [e.title for e in r.evidence] for r in report.results}
     assert actual == expected_outcomes(fixture, actual), details

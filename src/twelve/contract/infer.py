@@ -19,7 +19,7 @@ from typing import Any
 from twelve.contract.keys import config_table, port_like, repository_evidence
 from twelve.contract.load import CONTRACT_FILE, parse_contract
 from twelve.contract.model import Contract
-from twelve.contract.processes import ProcessGuess, admin_tasks, process_types
+from twelve.contract.processes import ProcessGuess, admin_tasks, dig, process_types
 from twelve.contract.render import Draft, render
 from twelve.contract.usage import usages
 from twelve.lint.facts import Facts, Language, collect
@@ -211,10 +211,11 @@ def _manifests(root: Path) -> dict[str, Any]:
 
 def _service_name(root: Path, manifests: dict[str, Any]) -> tuple[str, str]:
     candidates = [
-        ("pyproject.toml", manifests.get("pyproject.toml", {}).get("project", {}).get("name")),
-        ("package.json", manifests.get("package.json", {}).get("name")),
-        ("Cargo.toml", manifests.get("Cargo.toml", {}).get("package", {}).get("name")),
-        ("go.mod", manifests.get("go.mod", {}).get("name")),
+        ("pyproject.toml", dig(manifests, "pyproject.toml", "project", "name")),
+        ("pyproject.toml", dig(manifests, "pyproject.toml", "tool", "poetry", "name")),
+        ("package.json", dig(manifests, "package.json", "name")),
+        ("Cargo.toml", dig(manifests, "Cargo.toml", "package", "name")),
+        ("go.mod", dig(manifests, "go.mod", "name")),
         ("the directory name", root.resolve().name),
     ]
     for origin, raw in candidates:
@@ -230,9 +231,9 @@ def _kebab(raw: str) -> str:
 
 def _description(manifests: dict[str, Any]) -> str:
     for text in (
-        manifests.get("pyproject.toml", {}).get("project", {}).get("description"),
-        manifests.get("package.json", {}).get("description"),
-        manifests.get("Cargo.toml", {}).get("package", {}).get("description"),
+        dig(manifests, "pyproject.toml", "project", "description"),
+        dig(manifests, "package.json", "description"),
+        dig(manifests, "Cargo.toml", "package", "description"),
     ):
         if isinstance(text, str) and text.strip():
             return " ".join(text.split())

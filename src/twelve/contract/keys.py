@@ -120,7 +120,7 @@ def _type(usage: Usage, observed: list[str]) -> tuple[ValueType, str]:
     """The type and, when it is a guess, why."""
     values = [*usage.defaults, *observed]
     clue = usage.types[0] if usage.types else None
-    if port_like(usage.name) and clue in (None, ValueType.INT):
+    if port_like(usage.name):  # whatever the code does with it, a port key is a port
         return ValueType.PORT, "from the name"
     if clue is not None:
         return clue, f"from its use at {usage.first_read}"

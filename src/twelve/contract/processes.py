@@ -60,6 +60,18 @@ def process_types(
     return [], ""
 
 
+def dig(data: Any, *keys: str) -> Any:
+    """A value nested in parsed manifest data, or None when any level is missing or not a table.
+
+    Args:
+        data: parsed JSON or TOML.
+        keys: the path of keys.
+    """
+    for key in keys:
+        data = data.get(key) if isinstance(data, dict) else None
+    return data
+
+
 def service_dockerfile(facts: Facts) -> Dockerfile | None:
     """The root Dockerfile, else the first by path.
 
@@ -133,7 +145,7 @@ def _image_command(facts: Facts) -> str | list[str]:
 
 
 def _package_json(manifests: dict[str, Any]) -> list[ProcessGuess]:
-    scripts = manifests.get("package.json", {}).get("scripts")
+    scripts = dig(manifests, "package.json", "scripts")
     if not isinstance(scripts, dict):
         return []
     found = []
@@ -146,7 +158,7 @@ def _package_json(manifests: dict[str, Any]) -> list[ProcessGuess]:
 
 
 def _pyproject(manifests: dict[str, Any], *, web: bool) -> list[ProcessGuess]:
-    scripts = manifests.get("pyproject.toml", {}).get("project", {}).get("scripts")
+    scripts = dig(manifests, "pyproject.toml", "project", "scripts")
     if not isinstance(scripts, dict):
         return []
     found = []
@@ -189,7 +201,7 @@ def admin_tasks(root: Path, facts: Facts, manifests: dict[str, Any]) -> list[Adm
         migration = any(word in release.command.lower() for word in _MIGRATION_WORDS)
         name = "migrate" if migration else "release"
         return [AdminGuess(name, release.command, migration, "the Procfile's release line")]
-    scripts = manifests.get("package.json", {}).get("scripts")
+    scripts = dig(manifests, "package.json", "scripts")
     for script, command in scripts.items() if isinstance(scripts, dict) else ():
         if isinstance(command, str) and ("prisma migrate" in command or "knex migrate" in command):
             source = f"package.json script {script!r}"

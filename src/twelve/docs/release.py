@@ -53,7 +53,8 @@ def _build(contract: Contract, facts: Facts) -> str:
             [str(s.index), code(s.alias) if s.alias else NONE, code(s.image or s.base_image)]
             for s in dockerfile.stages
         ]
-        tag = f"{contract.service.name}:${contract.service.version_env or 'VERSION'}"
+        env = contract.service.version_env
+        tag = f"{contract.service.name}:" + (f"${env}" if env else "<commit-sha>")
         blocks += [
             f"The artifact is the container image built from {code(dockerfile.path)}, tagged "
             "with the commit SHA and never rebuilt for another environment:",

@@ -49,24 +49,32 @@ class Postgres:
         statement_timeout: float = 5.0,
         acquire_timeout: float = 5.0,
     ) -> None:
-        from psycopg_pool import AsyncConnectionPool  # noqa: PLC0415 -- imported on use
-
         self.acquire_timeout = acquire_timeout
         self._lock: asyncio.Lock | None = None
         self._opened = False
-        self.pool: AsyncConnectionPool[AsyncConnection[Any]] = AsyncConnectionPool(
-            url,
-            min_size=min_size,
-            max_size=max_size,
-            open=False,
-            timeout=acquire_timeout,
-            check=AsyncConnectionPool.check_connection,
-            reconnect_timeout=max(60.0, 10 * connect_timeout),
-            kwargs={
+        self._pool: AsyncConnectionPool[AsyncConnection[Any]] | None = None
+        self._settings: dict[str, Any] = {
+            "conninfo": url,
+            "min_size": min_size,
+            "max_size": max_size,
+            "timeout": acquire_timeout,
+            "reconnect_timeout": max(60.0, 10 * connect_timeout),
+            "kwargs": {
                 "connect_timeout": max(2, math.ceil(connect_timeout)),
                 "options": f"-c statement_timeout={int(statement_timeout * 1000)}",
             },
-        )
+        }
+
+    @property
+    def pool(self) -> AsyncConnectionPool[AsyncConnection[Any]]:
+        """The psycopg pool (made on first use: psycopg is not imported before)."""
+        if self._pool is None:
+            from psycopg_pool import AsyncConnectionPool  # noqa: PLC0415 -- imported on use
+
+            self._pool = AsyncConnectionPool(
+                open=False, check=AsyncConnectionPool.check_connection, **self._settings
+            )
+        return self._pool
 
     async def open(self) -> None:
         """Open the pool (once); connections are made in the background."""

@@ -1,16 +1,19 @@
 """Redaction: remove every secret value, and every URL password, from a rendered log line.
 
-It works on the final JSON bytes, not on the event dict: whatever field, nested object,
-key, message or traceback text a secret ended up in, it is in those bytes. A secret inside
-a JSON string appears JSON-escaped, so the escaped form of each value is what is searched.
-One regex pass finds them all; the common case (nothing to redact) costs one search.
+Two steps. Detection looks at the line's keys and values before rendering: a string is
+searched once for any form of any secret (and for "://"), and remembered as clean, so the
+field names and messages a service logs over and over cost a set lookup; anything it cannot
+reason about (nested data, unknown types) sends the line to the second step. Replacement
+works on the final JSON bytes: whatever key, nested value or traceback a secret is in, it
+is in those bytes, JSON-escaped, so the escaped forms are what is replaced.
 """
 
 from __future__ import annotations
 
 import re
 import threading
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
+from typing import cast
 from urllib.parse import unquote, urlsplit
 
 import orjson
@@ -19,9 +22,12 @@ from twelve.kit.secret import secret_forms
 
 REDACTED = "[REDACTED]"
 MIN_LENGTH = 4  # shorter values would match everywhere (digits in numbers, words)
+_CLEAN_CACHE = 4096  # strings remembered as clean; cleared when full or secrets change
 _URL_PASSWORD = re.compile(rb"([A-Za-z][A-Za-z0-9+.\-]*://[^:/@\s\"\\]*:)([^@/\s\"\\]+)(?=@)")
-_NOTHING = re.compile(b"(?!)")
 _URL_PASSWORD_TEXT = re.compile(r"([A-Za-z][A-Za-z0-9+.\-]*://[^:/@\s\"\\]*:)([^@/\s\"\\]+)(?=@)")
+_URL = re.compile("://")
+_UNIQUE = frozenset({"timestamp", "request_id", "trace_id", "span_id"})  # never remembered
+_NUMBER = re.compile(r"^[0-9.eE+-]+$")
 
 
 class Redactor:
@@ -32,15 +38,17 @@ class Redactor:
             so it is found even when the URL is reformatted (a conninfo string).
     """
 
-    __slots__ = ("_lock", "_needles", "_pattern", "_secrets", "_text_pattern")
+    __slots__ = ("_clean", "_lock", "_numeric", "_pattern", "_search", "_secrets", "_text")
 
     def __init__(self, secrets: Iterable[str] = ()) -> None:
         self._lock = threading.Lock()
         self._secrets: set[str] = set()
-        self._pattern: re.Pattern[bytes] = _NOTHING
-        self._needles: tuple[bytes, ...] = ()
-        self._text_pattern: re.Pattern[str] | None = None
-        self.add(secrets)
+        self._pattern: re.Pattern[bytes] | None = None
+        self._text: re.Pattern[str] | None = None
+        self._search: re.Pattern[str] = _URL
+        self._numeric = False
+        self._clean: set[str] = set()
+        self.set(secrets)
 
     def add(self, secrets: Iterable[str]) -> None:
         """Also redact `secrets` from now on.
@@ -58,17 +66,62 @@ class Redactor:
         """
         with self._lock:
             self._secrets = expand(secrets)
-            forms = secret_forms(self._secrets)
+            # A URL with a password is found by its password's forms; its own raw form is
+            # kept so that the whole URL is replaced where it appears whole.
+            urls = {s for s in self._secrets if _password(s)}
+            forms = sorted(
+                set(secret_forms(self._secrets - urls)) | urls, key=lambda f: (-len(f), f)
+            )
             escaped = sorted({orjson.dumps(form)[1:-1] for form in forms}, key=lambda f: -len(f))
-            self._pattern = re.compile(b"|".join(map(re.escape, escaped))) if escaped else _NOTHING
-            # Detection only needs the forms that contain no other form: a URL holds its
-            # password. Substring tests are far cheaper than the alternation regex.
-            self._needles = tuple(f for f in escaped if not any(o != f and o in f for o in escaped))
-            texts = re.compile("|".join(map(re.escape, forms))) if forms else None
-            self._text_pattern = texts
+            self._pattern = re.compile(b"|".join(map(re.escape, escaped))) if escaped else None
+            self._text = re.compile("|".join(map(re.escape, forms))) if forms else None
+            self._search = re.compile("|".join([*map(re.escape, forms), "://"]))
+            self._numeric = any(_NUMBER.match(form) for form in forms)
+            self._clean = set()
 
     def __bool__(self) -> bool:
-        return bool(self._needles)
+        return self._pattern is not None
+
+    def suspect(self, line: Mapping[str, object]) -> bool:
+        """False when no key or value of `line` can hold a secret form or a URL.
+
+        Args:
+            line: the event's fields, before rendering.
+        """
+        clean, search, numeric = self._clean, self._search.search, self._numeric
+        for key, value in line.items():
+            if key not in clean:
+                if search(key) is not None:
+                    return True
+                self._remember(key)
+            kind = type(value)
+            if kind is str:
+                text = cast(str, value)
+                if text not in clean:
+                    if search(text) is not None:
+                        return True
+                    if key not in _UNIQUE:
+                        self._remember(text)
+            elif kind is int or kind is float:
+                if numeric and search(str(value)) is not None:
+                    return True
+            elif kind is not bool and value is not None:
+                return True  # nested or unknown: the rendered line is searched whole
+        return False
+
+    def suspect_text(self, texts: Iterable[str]) -> bool:
+        """False when none of `texts` can hold a secret form or a URL.
+
+        Args:
+            texts: strings about to be logged.
+        """
+        clean, search = self._clean, self._search.search
+        return any(text not in clean and search(text) is not None for text in texts)
+
+    def _remember(self, text: str) -> None:
+        if len(self._clean) >= _CLEAN_CACHE:
+            self._clean = set()
+        self._clean.add(text)
 
     def line(self, data: bytes) -> bytes:
         """A rendered JSON line with secrets and URL passwords replaced.
@@ -76,10 +129,9 @@ class Redactor:
         Args:
             data: the line, without its newline.
         """
-        for needle in self._needles:
-            if needle in data:
-                data = self._pattern.sub(b"[REDACTED]", data)
-                break
+        pattern = self._pattern
+        if pattern is not None and pattern.search(data) is not None:
+            data = pattern.sub(b"[REDACTED]", data)
         if b"://" in data:
             data = _URL_PASSWORD.sub(rb"\1[REDACTED]", data)
         return data
@@ -90,8 +142,8 @@ class Redactor:
         Args:
             text: any text.
         """
-        if self._text_pattern is not None:
-            text = self._text_pattern.sub(REDACTED, text)
+        if self._text is not None:
+            text = self._text.sub(REDACTED, text)
         return _URL_PASSWORD_TEXT.sub(r"\1" + REDACTED, text) if "://" in text else text
 
     def value(self, value: object) -> object:
@@ -116,6 +168,15 @@ class Redactor:
         return value
 
 
+def _password(value: str) -> str | None:
+    if "://" not in value:
+        return None
+    try:
+        return urlsplit(value).password
+    except ValueError:
+        return None
+
+
 def expand(secrets: Iterable[str]) -> set[str]:
     """The secrets worth searching for: each value, and the password of each URL value.
 
@@ -126,14 +187,10 @@ def expand(secrets: Iterable[str]) -> set[str]:
     for secret in secrets:
         if len(secret) >= MIN_LENGTH:
             found.add(secret)
-        if "://" in secret:
-            try:
-                password = urlsplit(secret).password
-            except ValueError:
-                password = None
-            for part in (password, unquote(password or "")):
-                if part and len(part) >= MIN_LENGTH:
-                    found.add(part)
+        password = _password(secret)
+        for part in (password, unquote(password or "")):
+            if part and len(part) >= MIN_LENGTH:
+                found.add(part)
     return found
 
 

@@ -39,7 +39,7 @@ class RetryableStatus(Exception):
 
 
 def category(exc: BaseException) -> str | None:
-    """"not_sent" (safe to repeat anything), "transient", or None (do not retry).
+    """ "not_sent" (safe to repeat anything), "transient", or None (do not retry).
 
     Args:
         exc: the failure.
@@ -181,7 +181,7 @@ class _Decision:
         policy = self._policy
         kind = category(exc) or ("transient" if isinstance(exc, policy.retry_on) else None)
         base = min(policy.wait_max, policy.wait_initial * 2.0 ** (self._attempt - 1))
-        delay = base / 2 + random.uniform(0, base / 2)  # noqa: S311 -- jitter, not crypto
+        delay = base / 2 + random.uniform(0, base / 2)
         left = policy.deadline - (time.monotonic() - self._started)
         if kind is None:
             reason = "not_retryable"

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
 import io
+import os
 import sys
 import threading
+import time
 from collections.abc import Mapping
-from datetime import UTC, datetime
 from typing import IO, Any
 
 import orjson
@@ -19,13 +21,16 @@ class Sink:
 
     Each line is written with its newline in one call and flushed at once: a platform
     reading the pipe sees whole lines, and nothing is lost when the process is killed.
+    A stream backed by a file descriptor (stdout, stderr, a file) gets one `os.write` per
+    line, past Python's buffer, which is a third of the cost of write plus flush.
     """
 
-    __slots__ = ("_file", "_lock")
+    __slots__ = ("_fd", "_file", "_lock")
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._file: IO[bytes] = _binary(sys.stdout)
+        self._fd = _descriptor(self._file)
 
     def target(self, stream: IO[bytes] | IO[str]) -> IO[bytes]:
         """Write to `stream` from now on; returns the previous target.
@@ -35,31 +40,44 @@ class Sink:
         """
         with self._lock:
             previous, self._file = self._file, _binary(stream)
+            with contextlib.suppress(ValueError, OSError):
+                previous.flush()  # what it buffered before goes out before our next line
+            self._fd = _descriptor(self._file)
         return previous
 
     def write(self, line: bytes) -> None:
-        """Write one line (without its newline) and flush."""
-        with self._lock:
-            self._file.write(line + b"\n")
-            self._file.flush()
+        """Write one line (without its newline) and flush.
+
+        A closed or broken stream (the reader went away) drops the line: there is nowhere
+        else a platform would read it from.
+        """
+        data = line + b"\n"
+        with self._lock, contextlib.suppress(ValueError, OSError):
+            if self._fd is None:
+                self._file.write(data)
+                self._file.flush()
+                return
+            while data:  # a signal can cut a write to a pipe short
+                data = data[os.write(self._fd, data) :]
 
     def flush(self) -> None:
         """Flush the target."""
         with self._lock:
             self._file.flush()
 
-    def logger(self, *_args: Any) -> SinkLogger:
-        """structlog's logger factory: a logger that writes rendered bytes here."""
-        return SinkLogger(self)
+    def logger(self, name: str = "app", *_args: Any) -> SinkLogger:
+        """structlog's logger factory: a logger named `name` writing rendered bytes here."""
+        return SinkLogger(self, name)
 
 
 class SinkLogger:
     """The wrapped logger structlog calls with the rendered bytes (like `BytesLogger`)."""
 
-    __slots__ = ("_sink",)
+    __slots__ = ("_sink", "name")
 
-    def __init__(self, sink: Sink) -> None:
+    def __init__(self, sink: Sink, name: str) -> None:
         self._sink = sink
+        self.name = name
 
     def msg(self, message: bytes) -> None:
         """Write one rendered line."""
@@ -88,7 +106,20 @@ class _TextAdapter(io.RawIOBase):
 
 def rfc3339(created: float) -> str:
     """A `time.time()` value as an RFC 3339 UTC timestamp with microseconds."""
-    return datetime.fromtimestamp(created, UTC).isoformat().replace("+00:00", "Z")
+    global _SECOND  # noqa: PLW0603 -- a one-entry cache, swapped whole (thread-safe)
+    seconds = int(created)
+    cached = _SECOND
+    if cached[0] != seconds:  # the date part changes once a second: format it then only
+        cached = _SECOND = (seconds, time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(seconds)))
+    return f"{cached[1]}.{int((created - seconds) * 1_000_000):06d}Z"
+
+
+def now_rfc3339() -> str:
+    """The current time as an RFC 3339 UTC timestamp with microseconds."""
+    return rfc3339(time.time())
+
+
+_SECOND: tuple[int, str] = (-1, "")
 
 
 def emergency_event(message: str, fields: Mapping[str, object], readable: str) -> None:
@@ -102,7 +133,7 @@ def emergency_event(message: str, fields: Mapping[str, object], readable: str) -
         readable: the same for people.
     """
     event = {
-        "timestamp": rfc3339(datetime.now(UTC).timestamp()),
+        "timestamp": now_rfc3339(),
         "level": "error",
         "message": message,
         "logger": "twelve.kit",
@@ -112,6 +143,15 @@ def emergency_event(message: str, fields: Mapping[str, object], readable: str) -
     out.write(REDACTOR.line(orjson.dumps(event, default=str)).decode() + "\n")
     out.write(f"error: {REDACTOR.text(readable)}\n")
     out.flush()
+
+
+def _descriptor(stream: IO[bytes]) -> int | None:
+    """The file descriptor to write to directly, once `stream`'s own buffer is flushed."""
+    try:
+        stream.flush()
+        return stream.fileno()
+    except (AttributeError, OSError, ValueError, io.UnsupportedOperation):
+        return None
 
 
 def _binary(stream: IO[bytes] | IO[str]) -> IO[bytes]:

@@ -50,6 +50,26 @@ class CapturedLogs:
         """Each line parsed as a JSON object."""
         return [orjson.loads(line) for line in self.lines]
 
+    def wait_for(self, message: str, count: int = 1, timeout: float = 5.0) -> list[dict[str, Any]]:
+        """The events with `message`, once there are `count` of them.
+
+        A server in another thread may write a request's access line just after the
+        client has its response: wait for it instead of sleeping.
+
+        Args:
+            message: the events' message.
+            count: how many to wait for.
+            timeout: seconds to wait before raising `TimeoutError`.
+        """
+        deadline = time.monotonic() + timeout
+        while True:
+            found = [event for event in self.events if event.get("message") == message]
+            if len(found) >= count:
+                return found
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"{len(found)} of {count} {message!r} events")
+            time.sleep(0.005)
+
 
 @contextmanager
 def capture_logs(config: Config | None = None, *, level: str = "debug") -> Iterator[CapturedLogs]:

@@ -35,12 +35,9 @@ __all__ = [
 POSTGRES_SCHEMES = ("postgresql", "postgres")
 # Ports a URL without one means, for the schemes backing services use.
 DEFAULT_PORTS = {
-    "postgres": 5432,
-    "postgresql": 5432,
-    "mysql": 3306,
-    "mariadb": 3306,
-    "redis": 6379,
-    "rediss": 6379,
+    **dict.fromkeys(("postgres", "postgresql"), 5432),
+    **dict.fromkeys(("mysql", "mariadb"), 3306),
+    **dict.fromkeys(("redis", "rediss"), 6379),
     "amqp": 5672,
     "amqps": 5671,
     "mongodb": 27017,
@@ -174,8 +171,13 @@ class RunBacking:
     def _provided(self, name: str, secret: bool, schemes: list[str]) -> BackingKey:
         if self.postgres is None and self.postgres_problem is None:
             try:
-                self.postgres = EphemeralPostgres(self._clock).start()
-                self.shared_database = self.postgres.create_database()
+                postgres = EphemeralPostgres(self._clock).start()
+                try:
+                    self.shared_database = postgres.create_database()
+                except BaseException:
+                    postgres.stop()
+                    raise
+                self.postgres = postgres
             except PostgresUnavailable as exc:
                 self.postgres_problem = f"twelve could not provide a Postgres: {exc}"
         if self.postgres is None or self.shared_database is None:

@@ -93,6 +93,10 @@ class ProbeContext:
         self._instances: list[Instance] = []
         self._lock = threading.Lock()
         self._aborted = False
+        self.unstartable: NotReady | None = None
+        """Set by the runner when the preflight could not start the service: every launch
+        then raises it at once, so the probe still answers what it can tell without a
+        running service (not applicable) and is inconclusive otherwise."""
 
     @contextmanager
     def launch(
@@ -122,6 +126,8 @@ class ProbeContext:
         with self._lock:
             if self._aborted:
                 raise ProbeAborted(self._task)
+            if self.unstartable is not None:
+                raise self.unstartable
             label = f"{service.name}#{len(self._instances) + 1}{f' {tag}' if tag else ''}"
         proxies = self.backing.new_proxies() if faults else {}
         scratch = scratch_dir(label)

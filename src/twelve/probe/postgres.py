@@ -21,11 +21,11 @@ import sys
 import tempfile
 import threading
 import warnings
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Self
 
 from twelve.probe.clock import Clock, Deadline
+from twelve.probe.db_snapshot import SNAPSHOT_SQL, Snapshot
 from twelve.probe.harness import ServiceProcess
 from twelve.probe.ports import free_port
 
@@ -45,67 +45,10 @@ _DROP = (
     "import os, sys; os.setgroups([]); os.setgid(int(sys.argv[2])); "
     "os.setuid(int(sys.argv[1])); os.execv(sys.argv[3], sys.argv[3:])"
 )
-_ROWS = (
-    "CREATE FUNCTION pg_temp.twelve_rows(t regclass) RETURNS text LANGUAGE plpgsql AS $f$"
-    " DECLARE r text; BEGIN EXECUTE format('SELECT count(*) || '' '' || md5(coalesce("
-    "string_agg(x::text, chr(10) ORDER BY x::text), '''')) FROM %s x', t) INTO r;"
-    " RETURN r; END $f$"
-)
-_USER = "n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname NOT LIKE 'pg\\_%'"
-_SNAPSHOT = f"""
-SELECT 'table', format('%I.%I', n.nspname, c.relname), pg_temp.twelve_rows(c.oid::regclass)
-  FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
-  WHERE c.relkind IN ('r', 'p') AND {_USER}
-UNION ALL
-SELECT 'column', format('%I.%I', n.nspname, c.relname),
-       format('%I %s', a.attname, format_type(a.atttypid, a.atttypmod))
-  FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid
-  JOIN pg_namespace n ON n.oid = c.relnamespace
-  WHERE a.attnum > 0 AND NOT a.attisdropped AND c.relkind IN ('r', 'p', 'v') AND {_USER}
-UNION ALL
-SELECT 'index', format('%I.%I', n.nspname, c.relname), pg_get_indexdef(i.indexrelid)
-  FROM pg_index i JOIN pg_class c ON c.oid = i.indrelid
-  JOIN pg_namespace n ON n.oid = c.relnamespace WHERE {_USER}
-"""
 
 
 class PostgresUnavailable(Exception):
     """twelve cannot provide a Postgres here; the message says why."""
-
-
-@dataclass(frozen=True, slots=True)
-class Snapshot:
-    """What a database holds, as far as a service could observe it.
-
-    Args:
-        tables: table name -> "row count, md5 of its rows".
-        schema: one line per column and index ("column public.items name text").
-    """
-
-    tables: dict[str, str]
-    schema: frozenset[str]
-
-    def rows(self, table: str) -> int:
-        """The number of rows of `table` (0 when it does not exist)."""
-        return int(self.tables.get(table, "0 -").split()[0])
-
-    def changes(self, after: Snapshot) -> list[str]:
-        """What differs in `after`, one line each ("public.items: 3 -> 6 rows").
-
-        Args:
-            after: a later snapshot of the same database.
-        """
-        found = [f"new table {t} ({after.rows(t)} rows)" for t in after.tables.keys() - self.tables]
-        found += [f"table {t} dropped" for t in self.tables.keys() - after.tables]
-        for table in sorted(self.tables.keys() & after.tables):
-            before, now = self.rows(table), after.rows(table)
-            if before != now:
-                found.append(f"{table}: {before} -> {now} rows")
-            elif self.tables[table] != after.tables[table]:
-                found.append(f"{table}: rows changed ({now} rows)")
-        found += [f"new {line}" for line in sorted(after.schema - self.schema)]
-        found += [f"gone {line}" for line in sorted(self.schema - after.schema)]
-        return found
 
 
 class EphemeralPostgres:
@@ -201,15 +144,7 @@ class EphemeralPostgres:
 
     def snapshot(self, database: str) -> Snapshot:
         """Tables with row counts and content hashes, columns and indexes of `database`."""
-        tables: dict[str, str] = {}
-        schema: set[str] = set()
-        for line in self.sql(database, _ROWS, _SNAPSHOT):
-            what, table, detail = line.split("\t", 2)
-            if what == "table":
-                tables[table] = detail
-            else:
-                schema.add(f"{what} {table} {detail}")
-        return Snapshot(tables, frozenset(schema))
+        return Snapshot.parse(self.sql(database, *SNAPSHOT_SQL))
 
     def sql(self, database: str, *statements: str) -> list[str]:
         """Run statements with psql as the superuser; the non-empty output lines.

@@ -21,7 +21,7 @@ from twelve.probe.context import (
     ProcessUnderTest,
     RunRecord,
 )
-from twelve.probe.env import build_env
+from twelve.probe.env import NotProbeable, build_env
 from twelve.probe.instance import scratch_dir
 from twelve.probe.probe import SPECS
 from twelve.probe.teardown import install_teardown
@@ -108,14 +108,18 @@ def _probe(
     record = RunRecord()
     for service in services:  # fail before starting anything when a value is missing
         scratch = scratch_dir("check")
-        build_env(
-            service.contract,
-            service.process,
-            record.canaries,
-            scratch,
-            values=backing.templates(),
-        )
-        scratch.rmdir()
+        try:
+            build_env(
+                service.contract,
+                service.process,
+                record.canaries,
+                scratch,
+                values=backing.templates(),
+            )
+        except NotProbeable as exc:
+            raise NotProbeable("; ".join([str(exc), *backing.problems()])) from None
+        finally:
+            scratch.rmdir()
     notes = backing.notes() + _prepare_database(services, record, clock, options, backing)
     checks = catalogue.load().select(
         options.select, options.ignore, kind=Kind.PROBE, preview=options.preview
@@ -132,25 +136,24 @@ def _probe(
         ctx = ProbeContext(record, clock, options.settings, check.meta.name, backing)
         return _Task(check, service, ctx, SPECS[check.meta.id].budget + _timeouts(service))
 
-    results: list[Result] = []
     with _Scheduler(jobs, clock, progress, len(planned)) as scheduler:
         # Probes that do not need a started service run while the preflight does.
         scheduler.submit([task(c, s) for c, s, spec in planned if not spec.needs_start])
         startable = _preflight(
             services, record, clock, options.settings, scheduler.pool, backing=backing
         )
-        dependent = [(c, s) for c, s, spec in planned if spec.needs_start and not spec.final]
-        for check, service in dependent:
-            if (why := startable[service.name]) is not None:
-                results.append(_not_started(check, service, why))
-                scheduler.skip()
-        scheduler.submit([task(c, s) for c, s in dependent if startable[s.name] is None])
+        dependent = []
+        for check, service, spec in planned:
+            if spec.needs_start and not spec.final:
+                dependent.append(task(check, service))
+                dependent[-1].ctx.unstartable = _not_started(service, startable[service.name])
+        scheduler.submit(dependent)
         scheduler.drain()
         finals = [(c, s) for c, s, spec in planned if spec.final]
         scheduler.submit([task(c, s) for c, s in finals])
         scheduler.drain()
     tasks = scheduler.tasks
-    results += [result for task in tasks for result in task.results]
+    results = [result for task in tasks for result in task.results]
     order = {check.meta.id: index for index, check in enumerate(checks)}
     results.sort(key=lambda r: (order[r.check.id], r.message))
     return Report(
@@ -226,13 +229,11 @@ def _prepare_database(
     return notes
 
 
-def _not_started(check: Check, service: ProcessUnderTest, why: NotReady) -> Result:
-    return Result(
-        check=check.meta,
-        outcome=Outcome.INCONCLUSIVE,
-        message=f"{service.name}: could not start the service ({why.reason})",
-        evidence=why.evidence,
-    )
+def _not_started(service: ProcessUnderTest, why: NotReady | None) -> NotReady | None:
+    """What a probe's launches raise when the preflight could not start the process."""
+    if why is None:
+        return None
+    return NotReady(f"could not start {service.name} ({why.reason})", why.evidence)
 
 
 class _Scheduler:
@@ -261,10 +262,6 @@ class _Scheduler:
         self.tasks += tasks
         for task in tasks:
             self._pending[self.pool.submit(self._execute, task)] = task
-
-    def skip(self) -> None:
-        """Count a task that will not run (its service could not start)."""
-        self._advance("skipped")
 
     def drain(self) -> None:
         """Wait until every submitted task has finished or been aborted."""

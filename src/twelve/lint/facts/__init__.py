@@ -126,7 +126,8 @@ def collect(root: Path, contract: Contract | None, *, jobs: int | None = None) -
         exclude=lint.exclude if lint else (),
         include_tests=lint.include_tests if lint else False,
     )
-    scanned = scan(root, tree.files, declared_patterns(), jobs=jobs)
+    names = sorted(contract.config) if contract else []
+    scanned = scan(root, tree.files, declared_patterns(), names=names, jobs=jobs)
     reads = tuple(env.env_reads(scanned.matches, scanned.env_texts))
     docker = dockerfile.collect(root, tree)
     docs = yamldocs.collect(root, tree)

@@ -56,6 +56,19 @@ class CodeMatch:
         )
 
 
+# Rust unit tests live beside the code (`#[cfg(test)] mod tests { ... }`, `#[test] fn`):
+# rules that skip test code add `{"not": RUST_TEST_CODE}` to their Rust patterns.
+RUST_TEST_CODE: Mapping[str, Any] = {
+    "any": [
+        {"inside": {"kind": "mod_item", "stopBy": "end",
+                    "has": {"field": "name", "regex": "^tests?$"}}},
+        {"inside": {"kind": "mod_item", "stopBy": "end",
+                    "follows": {"kind": "attribute_item", "regex": r"cfg\(test\)"}}},
+        {"inside": {"kind": "function_item", "stopBy": "end",
+                    "follows": {"kind": "attribute_item", "regex": r"^#\[(\w+::)?test\b"}}},
+    ]
+}  # fmt: skip
+
 _PATTERNS: dict[str, list[CodePattern]] = {}
 
 
@@ -68,7 +81,8 @@ def code_pattern(
     """Declare a pattern (at import time of a rule module) and return its key.
 
     Args:
-        key: unique name; several declarations of one key (one per language) are merged.
+        key: names the matches; declarations sharing a key add up (one per language, or
+            one per node kind: a rule with a top-level `kind` lets ast-grep skip other nodes).
         languages: languages the rule object is valid for.
         rule: the ast-grep rule object.
         prefilter: substrings, one of which a file must contain to be worth parsing.
@@ -76,8 +90,6 @@ def code_pattern(
     captures = tuple(sorted({m.group(0) for m in _METAVAR.finditer(repr(rule))}))
     entries = _PATTERNS.setdefault(key, [])
     for language in languages:
-        if any(entry.language is language and entry.rule != rule for entry in entries):
-            raise ValueError(f"pattern {key!r} declared twice for {language}")
         entries.append(CodePattern(key, language, rule, tuple(prefilter), captures))
     return key
 

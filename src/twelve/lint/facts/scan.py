@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import functools
 import multiprocessing
 import os
+import re
 import threading
 from collections.abc import Sequence
 from concurrent.futures import ProcessPoolExecutor
@@ -39,6 +41,7 @@ class ScanResult:
     env_texts: dict[str, str] = field(default_factory=dict)
     unreadable: list[str] = field(default_factory=list)
     broken_patterns: set[str] = field(default_factory=set)
+    quoted_names: set[str] = field(default_factory=set)
 
     def merge(self, other: ScanResult) -> None:
         """Add another batch's results."""
@@ -49,6 +52,7 @@ class ScanResult:
         self.env_texts.update(other.env_texts)
         self.unreadable += other.unreadable
         self.broken_patterns |= other.broken_patterns
+        self.quoted_names |= other.quoted_names
 
 
 def scan(
@@ -56,6 +60,7 @@ def scan(
     files: Sequence[SourceFile],
     patterns: Sequence[CodePattern],
     *,
+    names: Sequence[str] = (),
     jobs: int | None = None,
 ) -> ScanResult:
     """Read each file once and collect everything rules need from its text.
@@ -64,20 +69,22 @@ def scan(
         root: the repository root.
         files: the files to read.
         patterns: every declared code pattern.
+        names: config key names to look for as quoted strings in code (`quoted_names`).
         jobs: worker processes; default: one per core, or none for small repositories.
     """
     jobs = jobs or os.cpu_count() or 1
     total = sum(f.size for f in files)
     result = ScanResult()
     if jobs == 1 or total < PARALLEL_MIN_BYTES:
-        result.merge(_scan_batch(root, list(files), patterns))
+        result.merge(_scan_batch(root, list(files), patterns, names))
     else:
         # fork is cheapest, but unsafe once threads exist (twelve check runs probes in threads).
         method = "fork" if threading.active_count() == 1 else "forkserver"
         context = multiprocessing.get_context(method)
         with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
             futures = [
-                pool.submit(_scan_batch, root, batch, patterns) for batch in _batches(files, jobs)
+                pool.submit(_scan_batch, root, batch, patterns, names)
+                for batch in _batches(files, jobs)
             ]
             for future in futures:
                 result.merge(future.result())
@@ -85,6 +92,11 @@ def scan(
         found.sort(key=lambda m: (m.path, m.line, m.column))
     result.secrets.sort(key=lambda s: (s.hit.path, s.hit.line, s.hit.column))
     return result
+
+
+@functools.cache
+def _quoted(name: str) -> re.Pattern[str]:
+    return re.compile(f"[\"'`]{re.escape(name)}[\"'`]")
 
 
 def _batches(files: Sequence[SourceFile], jobs: int) -> list[list[SourceFile]]:
@@ -101,7 +113,9 @@ def _batches(files: Sequence[SourceFile], jobs: int) -> list[list[SourceFile]]:
     return batches
 
 
-def _scan_batch(root: Path, files: list[SourceFile], patterns: Sequence[CodePattern]) -> ScanResult:
+def _scan_batch(
+    root: Path, files: list[SourceFile], patterns: Sequence[CodePattern], names: Sequence[str]
+) -> ScanResult:
     result = ScanResult()
     for file in files:
         try:
@@ -116,6 +130,9 @@ def _scan_batch(root: Path, files: list[SourceFile], patterns: Sequence[CodePatt
                 result.unreadable.append(file.path)
                 found, broken = [], []
             result.broken_patterns.update(broken)
+            result.quoted_names.update(
+                name for name in names if name in text and _quoted(name).search(text)
+            )
             for match in found:
                 result.matches.setdefault(match.key, []).append(match)
             if env.needs_text(file.path, text):

@@ -4,40 +4,10 @@ import re
 from collections.abc import Iterator
 
 from twelve.contract import Contract
-from twelve.lint.facts import Facts, Language
-from twelve.lint.facts.code import JS_FAMILY, code_pattern
-from twelve.lint.facts.env import literal
+from twelve.lint.facts import Facts
 from twelve.lint.rule import rule
 from twelve.model import Location, Severity, Verdict, fail, not_applicable
 
-_NAME_LITERAL = r"""^[rRbBuU]{0,2}["'`][A-Z][A-Z0-9_]*["'`]$"""
-# A key named as a plain string anywhere in code (`REQUIRED = ["REDIS_URL"]` read in a loop,
-# `Field(alias="REDIS_URL")`, `envconfig`-style lookups) counts as read.
-NAME_LITERAL = code_pattern(
-    "config-name-literal",
-    [Language.PYTHON],
-    {"kind": "string", "regex": _NAME_LITERAL},
-    ['"', "'"],
-)
-code_pattern(
-    "config-name-literal",
-    JS_FAMILY,
-    {"any": [{"kind": "string"}, {"kind": "template_string"}], "regex": _NAME_LITERAL},
-    ['"', "'", "`"],
-)
-code_pattern(
-    "config-name-literal",
-    [Language.GO],
-    {"any": [{"kind": "interpreted_string_literal"}, {"kind": "raw_string_literal"}],
-     "regex": _NAME_LITERAL},
-    ['"', "`"],
-)  # fmt: skip
-code_pattern(
-    "config-name-literal",
-    [Language.RUST],
-    {"kind": "string_literal", "regex": _NAME_LITERAL},
-    ['"'],
-)
 # Read by SDKs, servers and runtimes on their own, without a line of the service's code.
 LIBRARY_VARIABLES = frozenset(
     {"RUST_LOG", "RUST_BACKTRACE", "WEB_CONCURRENCY", "GUNICORN_CMD_ARGS", "NODE_ENV",
@@ -124,7 +94,9 @@ def unused_config(facts: Facts) -> Iterator[Verdict]:
         yield not_applicable("config is loaded from the contract by twelve.kit")
         return
     used = {read.name for read in facts.env_reads}
-    used |= {literal(m.text) or "" for m in facts.matches(NAME_LITERAL)}
+    # A key named as a plain string anywhere in code (`REQUIRED = ["REDIS_URL"]` read in a
+    # loop, `Field(alias="REDIS_URL")`, envconfig-style lookups) counts as read.
+    used |= facts.scanned.quoted_names
     used |= _command_variables(contract)
     if contract.service.version_env:
         used.add(contract.service.version_env)

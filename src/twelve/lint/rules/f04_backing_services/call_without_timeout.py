@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from twelve.lint.facts import Facts, Language
-from twelve.lint.facts.code import CodeMatch, code_pattern
+from twelve.lint.facts.code import RUST_TEST_CODE, CodeMatch, code_pattern
 from twelve.lint.rule import rule
 from twelve.model import Severity, Verdict, fail
 
@@ -131,16 +131,6 @@ code_pattern(
     ]},
     ["http."],
 )  # fmt: skip
-_RUST_TEST = {
-    "any": [
-        {"inside": {"kind": "mod_item", "stopBy": "end", "has": {"field": "name",
-                                                                 "regex": "^tests?$"}}},
-        {"inside": {"kind": "mod_item", "stopBy": "end",
-                    "follows": {"kind": "attribute_item", "regex": r"cfg\(test\)"}}},
-        {"inside": {"kind": "function_item", "stopBy": "end",
-                    "follows": {"kind": "attribute_item", "regex": r"^#\[(\w+::)?test\b"}}},
-    ]
-}  # fmt: skip
 _USES_REQWEST_CLIENT = {
     "inside": {
         "kind": "source_file",
@@ -160,7 +150,7 @@ code_pattern(
     "call-without-timeout",
     [RUST],
     {"all": [
-        {"not": _RUST_TEST},
+        {"not": RUST_TEST_CODE},
         {"any": [
             _callee(r"^reqwest::get$", "call_expression"),
             {"all": [_callee(r"^reqwest::Client::new$", "call_expression"), _NO_TIMEOUT_IN_FILE]},

@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from twelve.lint.facts import Facts, Language
-from twelve.lint.facts.code import JS_FAMILY, CodeMatch, code_pattern
+from twelve.lint.facts.code import JS_FAMILY, RUST_TEST_CODE, CodeMatch, code_pattern
 from twelve.lint.facts.files import is_cli_path
 from twelve.lint.rule import rule
 from twelve.model import Severity, Verdict, fail
@@ -20,17 +20,6 @@ _COARSE = rf"://|:({'|'.join(_PORTS)})\b"
 _PREFILTER = ["://", *(f":{port}" for port in _PORTS)]
 _ENV = "(?i)env"
 _DEFAULT_NAME = "(?i)default|fallback"
-# Rust unit tests live beside the code: `#[cfg(test)] mod tests { ... }` and `#[test] fn`.
-_RUST_TEST = {
-    "any": [
-        {"inside": {"kind": "mod_item", "stopBy": "end", "has": {"field": "name",
-                                                                 "regex": "^tests?$"}}},
-        {"inside": {"kind": "mod_item", "stopBy": "end",
-                    "follows": {"kind": "attribute_item", "regex": r"cfg\(test\)"}}},
-        {"inside": {"kind": "function_item", "stopBy": "end",
-                    "follows": {"kind": "attribute_item", "regex": r"^#\[(\w+::)?test\b"}}},
-    ]
-}  # fmt: skip
 
 ENDPOINT = code_pattern(
     "endpoint-literal",
@@ -59,7 +48,7 @@ code_pattern(
     "endpoint-literal",
     [RUST],
     {"any": [{"kind": "string_literal"}, {"kind": "raw_string_literal"}],
-     "all": [{"regex": _COARSE}, {"not": _RUST_TEST}]},
+     "all": [{"regex": _COARSE}, {"not": RUST_TEST_CODE}]},
     _PREFILTER,
 )  # fmt: skip
 

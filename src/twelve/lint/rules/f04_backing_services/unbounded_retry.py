@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from twelve.lint.facts import Facts, Language
-from twelve.lint.facts.code import JS_FAMILY, code_pattern
+from twelve.lint.facts.code import JS_FAMILY, RUST_TEST_CODE, code_pattern
 from twelve.lint.rule import rule
 from twelve.model import Severity, Verdict, fail
 
@@ -149,16 +149,6 @@ _GO_LOOP = {
 }  # fmt: skip
 code_pattern("unbounded-retry-loop", [GO], _GO_LOOP, ["time.Sleep"])
 
-_RUST_TEST = {
-    "any": [
-        {"inside": {"kind": "mod_item", "stopBy": "end", "has": {"field": "name",
-                                                                 "regex": "^tests?$"}}},
-        {"inside": {"kind": "mod_item", "stopBy": "end",
-                    "follows": {"kind": "attribute_item", "regex": r"cfg\(test\)"}}},
-        {"inside": {"kind": "function_item", "stopBy": "end",
-                    "follows": {"kind": "attribute_item", "regex": r"^#\[(\w+::)?test\b"}}},
-    ]
-}  # fmt: skip
 _RUST_EXIT = {
     "any": [
         {"kind": "break_expression"},
@@ -170,7 +160,7 @@ _RUST_EXIT = {
 _RUST_LOOP = {
     "kind": "loop_expression",
     "all": [
-        {"not": _RUST_TEST},
+        {"not": RUST_TEST_CODE},
         {"has": {"stopBy": "end", **_callee(r"(^|::)sleep$", "call_expression")}},
         {"has": {"stopBy": "end", "any": [
             {"kind": "match_arm", "has": {"field": "pattern", "regex": r"^Err\b"}},

@@ -1,7 +1,7 @@
 """S0701 hardcoded-port."""
 
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 
 from twelve.lint.facts import Facts, Language
 from twelve.lint.facts.code import JS_FAMILY, CodeMatch, code_pattern
@@ -73,36 +73,38 @@ code_pattern(
     ["bind(", ".run("],
 )  # fmt: skip
 # Declarations and assignments of port-ish names, to follow `app.listen(port)` one step.
-_NAMED = r"(?i:\w*(?:port|addr|address|listen|bind)\w*)"
-BINDING = code_pattern(
-    "port-binding",
-    [PY],
-    {"kind": "assignment", "regex": rf"^{_NAMED}\s*[:=]"},
-    ["port", "PORT", "addr", "ADDR"],
-)
-code_pattern(
-    "port-binding",
-    JS_FAMILY,
-    {"any": [{"kind": "variable_declarator"}, {"kind": "assignment_expression"}],
-     "regex": rf"^{_NAMED}\s*[:=]"},
-    ["port", "PORT", "addr", "ADDR"],
-)  # fmt: skip
-code_pattern(
-    "port-binding",
-    [GO],
-    {"any": [{"kind": "short_var_declaration"}, {"kind": "const_spec"}, {"kind": "var_spec"},
-             {"kind": "assignment_statement"}],
-     "regex": rf"^{_NAMED}\b"},
-    ["port", "Port", "PORT", "addr", "Addr", "ADDR"],
-)  # fmt: skip
-code_pattern(
-    "port-binding",
-    [RUST],
-    {"any": [{"kind": "let_declaration"}, {"kind": "const_item"}, {"kind": "static_item"},
-             {"kind": "assignment_expression"}],
-     "regex": rf"^(?:let\s+(?:mut\s+)?|const\s+|static\s+)?{_NAMED}\b"},
-    ["port", "PORT", "addr", "ADDR"],
-)  # fmt: skip
+# The regex runs on the assigned name only, not on the whole (possibly huge) statement.
+_NAME = r"^(?i:\w*(?:port|addr|address|listen|bind)\w*)$"
+
+
+def _binding(language: Iterable[Language], kind: str, name: str, prefilter: list[str]) -> str:
+    """Declare one node kind whose name field looks like a port or address.
+
+    One declaration per kind, each with a top-level `kind`, so ast-grep visits only those
+    nodes and runs the regex on the name alone.
+    """
+    rule = {"kind": kind, "has": {"field": name, "regex": _NAME}}
+    return code_pattern("port-binding", language, rule, prefilter)
+
+
+_PREFILTER = ["port", "PORT", "addr", "ADDR"]
+BINDING = _binding([PY], "assignment", "left", _PREFILTER)
+_binding(JS_FAMILY, "variable_declarator", "name", _PREFILTER)
+_binding(JS_FAMILY, "assignment_expression", "left", _PREFILTER)
+for _kind, _field in (
+    ("short_var_declaration", "left"),
+    ("const_spec", "name"),
+    ("var_spec", "name"),
+    ("assignment_statement", "left"),
+):
+    _binding([GO], _kind, _field, [*_PREFILTER, "Port", "Addr"])
+for _kind, _field in (
+    ("let_declaration", "pattern"),
+    ("const_item", "name"),
+    ("static_item", "name"),
+    ("assignment_expression", "left"),
+):
+    _binding([RUST], _kind, _field, _PREFILTER)  # fmt: skip
 
 _DECLARATION = re.compile(
     r"^(?:(?:let|const|static|var)\s+)?(?:mut\s+)?(?P<name>[A-Za-z_]\w*)"

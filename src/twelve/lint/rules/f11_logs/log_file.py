@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from twelve.lint.facts import Facts, Language
-from twelve.lint.facts.code import JS_FAMILY, code_pattern
+from twelve.lint.facts.code import JS_FAMILY, RUST_TEST_CODE, code_pattern
 from twelve.lint.rule import rule
 from twelve.model import Severity, Verdict, fail
 
@@ -103,21 +103,11 @@ code_pattern(
     ]},
     [".log\"", "/var/log/", "lumberjack", "OutputPaths"],
 )  # fmt: skip
-_RUST_TEST = {
-    "any": [
-        {"inside": {"kind": "mod_item", "stopBy": "end", "has": {"field": "name",
-                                                                 "regex": "^tests?$"}}},
-        {"inside": {"kind": "mod_item", "stopBy": "end",
-                    "follows": {"kind": "attribute_item", "regex": r"cfg\(test\)"}}},
-        {"inside": {"kind": "function_item", "stopBy": "end",
-                    "follows": {"kind": "attribute_item", "regex": r"^#\[(\w+::)?test\b"}}},
-    ]
-}  # fmt: skip
 code_pattern(
     "log-file",
     [RUST],
     {"all": [
-        {"not": _RUST_TEST},
+        {"not": RUST_TEST_CODE},
         {"any": [
             _callee(r"(^|::)rolling::(daily|hourly|minutely|never)$", "call_expression"),
             _callee(r"(^|::)(FileAppender|RollingFileAppender)::(builder|new)$",

@@ -11,7 +11,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 from twelve.contract import ProcessType
-from twelve.model import Evidence, Verdict, fail, passed
+from twelve.model import Evidence, Verdict, fail, inconclusive, passed
 from twelve.probe.context import ProbeContext, ProcessUnderTest
 from twelve.probe.harness import OutputLine
 from twelve.probe.instance import Instance, wait_until
@@ -196,14 +196,30 @@ def _exit_time(instance: Instance) -> float | None:
     return None
 
 
-def summarize(starts: list[BrokenStart], *, what: str) -> Verdict:
+def judge(
+    service: ProcessUnderTest, ctx: ProbeContext, starts: list[BrokenStart], *, what: str
+) -> Verdict:
     """One verdict over every broken start: a pass, or each case and what went wrong.
 
+    An exit that never names the key may not be about config at all (a crash at import):
+    then one start with the valid config tells. When that exits too, no start says
+    anything about config errors, and the verdict is inconclusive.
+
     Args:
+        service: the process type.
+        ctx: the probe's context.
         starts: the results, one per case.
         what: "missing" or "invalid", for the pass message.
     """
     failing = [(start, problem) for start in starts if (problem := start.problem())]
+    if any(start.rejected for start, _ in failing):
+        control = start_broken(service, ctx, Breakage("valid config"))
+        if control.exit_code is not None:
+            return inconclusive(
+                f"exits {control.exit_code} after {control.seconds:.2f} s even with a valid"
+                " config, so its exits with a broken one say nothing about config errors",
+                evidence=control.evidence,
+            )
     if not failing:
         codes = "/".join(sorted({str(start.exit_code) for start in starts}))
         slowest = max(start.seconds for start in starts)

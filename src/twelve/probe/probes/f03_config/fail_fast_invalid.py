@@ -6,7 +6,7 @@ from twelve.model import Severity, Verdict, not_applicable
 from twelve.probe.context import ProbeContext, ProcessUnderTest
 from twelve.probe.probe import probe
 from twelve.probe.probes.f03_config._breakage import invalid, typed_keys
-from twelve.probe.probes.f03_config._broken_start import start_all, summarize
+from twelve.probe.probes.f03_config._broken_start import judge, start_all
 
 
 @probe(
@@ -67,4 +67,4 @@ def fail_fast_invalid_config(service: ProcessUnderTest, ctx: ProbeContext) -> It
     if not breakages:
         yield not_applicable("no config keys with a checkable type")
         return
-    yield summarize(start_all(service, ctx, breakages), what="invalid")
+    yield judge(service, ctx, start_all(service, ctx, breakages), what="invalid")

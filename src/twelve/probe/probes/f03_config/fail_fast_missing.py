@@ -6,7 +6,7 @@ from twelve.model import Severity, Verdict, not_applicable
 from twelve.probe.context import ProbeContext, ProcessUnderTest
 from twelve.probe.probe import probe
 from twelve.probe.probes.f03_config._breakage import missing, required_keys
-from twelve.probe.probes.f03_config._broken_start import start_all, summarize
+from twelve.probe.probes.f03_config._broken_start import judge, start_all
 
 
 @probe(
@@ -59,4 +59,4 @@ def fail_fast_missing_config(service: ProcessUnderTest, ctx: ProbeContext) -> It
         yield not_applicable("no required config keys (other than the port)")
         return
     starts = start_all(service, ctx, [missing(key) for key in keys])
-    yield summarize(starts, what="missing")
+    yield judge(service, ctx, starts, what="missing")

@@ -57,8 +57,8 @@ def no_secret_in_config_errors(service: ProcessUnderTest, ctx: ProbeContext) -> 
 
     ## Known problems
     A service that accepts the malformed value and starts is still checked: nothing it
-    printed may contain the canary. When no start produced a config error at all, the
-    probe is inconclusive.
+    printed may contain the canary. When no start produced a config error (a non-zero exit
+    whose output names the broken key), the probe is inconclusive.
     """
     keys = service.contract.keys()
     secrets = [name for name in service.contract.secret_keys() if name in keys]
@@ -72,7 +72,9 @@ def no_secret_in_config_errors(service: ProcessUnderTest, ctx: ProbeContext) -> 
         canary = ctx.record.canaries.new()
         if (value := malformed_secret(keys[name], canary)) is not None:
             label = f"{name} (malformed {keys[name].type})"
-            breakages.append(Breakage(label, overrides=((name, value),), canaries=(canary,)))
+            breakages.append(
+                Breakage(label, overrides=((name, value),), names=(name,), canaries=(canary,))
+            )
     if not breakages:  # nothing to malform: break another key while the secrets hold canaries
         if (other := _other_key(service, ctx, set(secrets))) is None:
             yield inconclusive("no other key to break while the secrets hold canaries")
@@ -87,10 +89,11 @@ def no_secret_in_config_errors(service: ProcessUnderTest, ctx: ProbeContext) -> 
             evidence=[e for start, lines in leaks for e in _evidence(start, lines)],
             secrets=[secret for start, _ in leaks for secret in start.secrets],
         )
-    elif not any(start.rejected for start in starts):
+    elif not any(start.rejected and not start.unnamed for start in starts):
         labels = ", ".join(start.breakage.label for start in starts)
         yield inconclusive(
-            f"no config error to inspect: {labels} did not make it exit non-zero",
+            f"no config error to inspect: {labels} did not make it exit non-zero"
+            " with a message naming the key",
             evidence=[e for start in starts for e in start.evidence],
         )
     else:

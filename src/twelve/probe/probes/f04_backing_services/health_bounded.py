@@ -4,7 +4,7 @@ from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 
 from twelve.model import Severity, Verdict, fail, not_applicable, passed
-from twelve.probe.context import ProbeContext, ProcessUnderTest
+from twelve.probe.context import READY_SLACK_S, ProbeContext, ProcessUnderTest
 from twelve.probe.instance import Exchange
 from twelve.probe.probe import probe
 from twelve.probe.probes.f04_backing_services._outage import Outage, answer, precondition
@@ -23,7 +23,7 @@ ROUNDS = 2
     severity=Severity.ERROR,
     summary="Liveness and readiness answer within 1 s while backing services hang",
     remediation="Give every dependency call in a health check a timeout well under a second.",
-    budget=ROUNDS * (ASK_TIMEOUT_S + ROUND_GAP_S) + 10.0,
+    budget=READY_SLACK_S + ROUNDS * (ASK_TIMEOUT_S + ROUND_GAP_S) + 10.0,
 )
 def health_bounded_under_outage(service: ProcessUnderTest, ctx: ProbeContext) -> Iterator[Verdict]:
     """

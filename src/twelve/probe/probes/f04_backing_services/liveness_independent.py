@@ -3,8 +3,8 @@
 from collections import Counter
 from collections.abc import Iterator
 
-from twelve.model import Severity, Verdict, fail, not_applicable, passed
-from twelve.probe.context import ProbeContext, ProcessUnderTest
+from twelve.model import CheckInconclusive, Severity, Verdict, fail, not_applicable, passed
+from twelve.probe.context import READY_SLACK_S, ProbeContext, ProcessUnderTest
 from twelve.probe.probe import probe
 from twelve.probe.probes.f04_backing_services._outage import (
     Outage,
@@ -16,6 +16,7 @@ from twelve.probe.proxy import Mode
 
 HOLD_S = 1.0  # per fault mode: a dependency check with a sub-second timeout fails by then
 ASK_TIMEOUT_S = 2.0
+BASELINE_S = 5.0  # with every dependency up, liveness gets this long to answer 2xx
 READINESS_NUDGE_S = 0.5  # readiness is asked once per mode, as a kubelet would, so lazy checks run
 LATENCY_MS = 300
 FAULTS = (Mode.REFUSE, Mode.BLACKHOLE, Mode.RESET, Mode.LATENCY)
@@ -28,7 +29,7 @@ FAULTS = (Mode.REFUSE, Mode.BLACKHOLE, Mode.RESET, Mode.LATENCY)
     severity=Severity.ERROR,
     summary="Liveness stays 2xx while backing services fail in every way",
     remediation="Keep dependency checks out of liveness: report only whether the process works.",
-    budget=len(FAULTS) * (HOLD_S + ASK_TIMEOUT_S + READINESS_NUDGE_S) + 10.0,
+    budget=READY_SLACK_S + BASELINE_S + len(FAULTS) * (HOLD_S + 2 * ASK_TIMEOUT_S) + 10.0,
 )
 def liveness_independent_of_dependencies(
     service: ProcessUnderTest, ctx: ProbeContext
@@ -72,12 +73,12 @@ def liveness_independent_of_dependencies(
     readiness = service.process.readiness
     with ctx.ready_instance(service, faults=True) as instance:
         outage = Outage(instance, ctx)
-        if not is_2xx(baseline := outage.ask(path, timeout=ASK_TIMEOUT_S)):
-            yield fail(
-                f"{path} answered {answer(baseline)} with every dependency up",
-                evidence=outage.evidence(),
+        if outage.await_answer(path, is_2xx, BASELINE_S, timeout=ASK_TIMEOUT_S) is None:
+            raise CheckInconclusive(
+                f"{path} not 2xx within {BASELINE_S:g} s even with every dependency up"
+                " (see liveness-endpoint)",
+                outage.evidence(),
             )
-            return
         bad: Counter[str] = Counter()
         asked = 0
         for mode in FAULTS:

@@ -3,11 +3,10 @@
 from collections.abc import Iterator
 
 from twelve.model import Severity, Verdict, fail, not_applicable, passed
-from twelve.probe.context import ProbeContext, ProcessUnderTest
+from twelve.probe.context import READY_SLACK_S, ProbeContext, ProcessUnderTest
 from twelve.probe.probe import probe
 from twelve.probe.probes.f04_backing_services._outage import (
     Outage,
-    answer,
     is_2xx,
     is_5xx,
     precondition,
@@ -27,7 +26,7 @@ FAULTS = (Mode.REFUSE, Mode.BLACKHOLE)
     severity=Severity.ERROR,
     summary="Readiness fails while a backing service is down and recovers when it is back",
     remediation="Check each backing service in the readiness endpoint, with a short timeout.",
-    budget=2 * len(FAULTS) * (NOTICE_S + RECOVER_S) + 10.0,
+    budget=READY_SLACK_S + NOTICE_S + 2 * len(FAULTS) * (NOTICE_S + RECOVER_S) + 10.0,
 )
 def readiness_tracks_dependencies(
     service: ProcessUnderTest, ctx: ProbeContext
@@ -78,9 +77,9 @@ def readiness_tracks_dependencies(
         return
     with ctx.ready_instance(service, faults=True) as instance:
         outage = Outage(instance, ctx)
-        if not is_2xx(baseline := outage.ask(path, timeout=ASK_TIMEOUT_S)):
+        if outage.await_answer(path, is_2xx, NOTICE_S, timeout=ASK_TIMEOUT_S) is None:
             yield fail(
-                f"{path} answered {answer(baseline)} with every dependency up",
+                f"{path} not 2xx within {NOTICE_S:g} s with every dependency up",
                 evidence=outage.evidence(),
             )
             return

@@ -30,8 +30,10 @@ def instances_coexist(service: ProcessUnderTest, ctx: ProbeContext) -> Iterator[
     ## What it does
     Starts two fresh instances at the same time, each with its own port, waits until both
     are ready, then asks each one's liveness path (readiness when there is none). Both
-    must be ready at the same time and answer 2xx. When neither becomes ready, it cannot
-    tell; when exactly one does, the other could not start beside it.
+    must be ready at the same time and answer 2xx. When exactly one becomes ready, a third
+    instance on a fresh port gets a second chance beside it (a port taken by another
+    program between picking and binding looks the same); when that fails too, instances
+    cannot coexist.
 
     ## Why is this bad?
     Scaling out means running more copies of the same process. A process that holds a
@@ -81,11 +83,18 @@ def instances_coexist(service: ProcessUnderTest, ctx: ProbeContext) -> Iterator[
         if not first.ready or not second.ready:
             up, down = pair if first.ready else pair[::-1]
             why = second if first.ready else first
-            yield fail(
-                f"instance on :{down.port} not ready while the one on :{up.port} ran: {why.reason}",
-                evidence=evidence,
-            )
-            return
+            # A port taken by a stranger between picking and binding looks the same: a
+            # second try on a fresh port tells a race from a process that cannot coexist.
+            spare = stack.enter_context(ctx.launch(service))
+            again = _ready(spare, timeout)
+            if not again.ready:
+                yield fail(
+                    f"instance on :{down.port} not ready while the one on :{up.port} ran:"
+                    f" {why.reason}; again on :{spare.port}: {again.reason}",
+                    evidence=[*evidence, *spare.evidence()],
+                )
+                return
+            pair, (first, second) = [up, spare], (first if first.ready else second, again)
         path = service.process.liveness or service.process.readiness
         if not path:
             yield passed(f"both ready (:{pair[0].port}, :{pair[1].port}); no liveness path")

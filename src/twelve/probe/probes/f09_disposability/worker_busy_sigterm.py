@@ -98,6 +98,8 @@ def worker_busy_sigterm(service: ProcessUnderTest, ctx: ProbeContext) -> Iterato
         if (problem := _exit_problem(ended, ctx.settings.lenient_exit)) is not None:
             yield fail(f"busy: {problem}", evidence=instance.evidence())
             return
+        instance.stop(KILL_WAIT_S)  # joins the output readers: the evidence is complete
+        busy = instance.evidence()
     summary = f"exited 0 after {ended[1]:.2f} s (limit {process.shutdown_timeout:g} s)"
     if postgres is None or database is None:
         yield passed(f"busy: {summary} (job completion not checked: no twelve Postgres)")
@@ -107,7 +109,7 @@ def worker_busy_sigterm(service: ProcessUnderTest, ctx: ProbeContext) -> Iterato
         yield fail(
             f"busy: {summary}, but the next worker changed the database"
             f" ({len(changes)} changes): the job was not finished",
-            evidence=(Evidence("database changes", tuple(changes)), *evidence),
+            evidence=(Evidence("database changes", tuple(changes)), *busy, *evidence),
         )
         return
     yield passed(f"busy: {summary}; nothing left for the next worker")

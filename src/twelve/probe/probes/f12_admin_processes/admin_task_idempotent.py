@@ -55,7 +55,8 @@ def admin_task_idempotent(service: ProcessUnderTest, ctx: ProbeContext) -> Itera
     """
     contract = service.contract
     idempotent = [name for name, task in contract.admin.items() if task.idempotent]
-    if (why := applies(service, idempotent, "no admin task is marked idempotent")) is not None:
+    none = "no admin task is marked idempotent" if contract.admin else "no [admin.*] tasks declared"
+    if (why := applies(service, idempotent, none)) is not None:
         yield why
         return
     database = task_database(ctx)
