@@ -146,7 +146,9 @@ def prepare() -> None:
             target.mkdir(parents=True)
             subprocess.run(["dpkg-deb", "-x", str(deb), str(target)], check=True)
     # twelve skips test paths by default; the peers read everything, so twelve does too.
-    (CORPUS / "twelve.toml").write_text('[service]\nname = "corpus"\n[lint]\ninclude_tests = true\n')
+    (CORPUS / "twelve.toml").write_text(
+        '[service]\nname = "corpus"\n[lint]\ninclude_tests = true\n'
+    )
     (CORPUS / ".complete").touch()
 
 

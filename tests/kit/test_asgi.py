@@ -13,7 +13,7 @@ from starlette.applications import Starlette
 from starlette.responses import JSONResponse, PlainTextResponse
 from starlette.routing import Route
 
-from twelve.kit.asgi import Receive, Scope, Send, instrument, set_error_code
+from twelve.kit.asgi import Receive, Scope, Send, current_request_id, instrument, set_error_code
 from twelve.kit.config import Config
 from twelve.kit.health import Health
 from twelve.kit.logs import get_logger
@@ -32,7 +32,7 @@ async def raw_app(scope: Scope, receive: Receive, send: Send) -> None:
     status = 200
     if path == "/work":
         await asyncio.sleep(int(scope["query_string"].decode().partition("=")[2] or 0) / 1000)
-        get_logger("demo").info("working")
+        get_logger("demo").info("working", seen=current_request_id())
     elif path == "/down":
         set_error_code("db_unavailable")
         status = 503
@@ -101,7 +101,8 @@ def test_w3c_traceparent_is_honoured(served: Any) -> None:
 
 
 def test_concurrent_requests_never_share_ids(served: Any) -> None:
-    """20 overlapping requests: each "working" line and access line has its own request's id."""
+    """20 overlapping requests: each "working" line (and current_request_id() inside the
+    handler) and each access line has its own request's id and trace id."""
     url, logs, _ = served
 
     async def burst() -> None:
@@ -116,6 +117,7 @@ def test_concurrent_requests_never_share_ids(served: Any) -> None:
     asyncio.run(burst())
     working = [e for e in logs.events if e["message"] == "working"]
     assert sorted(e["request_id"] for e in working) == sorted(f"req-{i}" for i in range(20))
+    assert all(e["seen"] == e["request_id"] for e in working)
     assert len({e["trace_id"] for e in working}) == 20
     access = {e["request_id"]: e for e in _access(logs, 20)}
     for event in working:
@@ -177,3 +179,21 @@ def test_works_around_a_starlette_app() -> None:
     handler = next(e for e in logs.events if e["message"] == "hello handler")
     assert handler["request_id"] == "s-1"
     assert [e["path"] for e in _access(logs, 3)] == ["/hello", "/items", "/healthz"]
+
+
+def test_readiness_503_is_a_warning_naming_why() -> None:
+    """A failing check, then draining: /readyz 503 both times; the access lines are warnings
+    with error_code not_ready, then draining."""
+    health = Health(CONFIG)
+    health.add_check("db", lambda: False)
+    with capture_logs(CONFIG) as logs, app_server(instrument(raw_app, health)) as url:
+        failing = httpx.get(url + "/readyz")
+        health.drain()
+        draining = httpx.get(url + "/readyz")
+        lines = _access(logs, 2)
+    assert (failing.status_code, failing.json()["failing"]) == (503, {"db": "check returned false"})
+    assert (draining.status_code, draining.json()) == (503, {"status": "draining"})
+    assert [(e["level"], e["status"], e["error_code"]) for e in lines] == [
+        ("warning", 503, "not_ready"),
+        ("warning", 503, "draining"),
+    ]

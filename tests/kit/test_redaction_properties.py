@@ -78,7 +78,12 @@ def _strings(value: object) -> Iterator[str]:
         yield str(value)
 
 
-@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(
+    max_examples=100,
+    deadline=None,
+    database=None,  # no .hypothesis directory in the checkout
+    suppress_health_check=[HealthCheck.too_slow],
+)
 @given(
     secret=SECRETS,
     other=SECRETS,

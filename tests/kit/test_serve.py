@@ -163,3 +163,17 @@ def test_no_port_exits_78() -> None:
     )
     assert done.returncode == EX_CONFIG
     assert '"missing":["PORT"]' in done.stderr
+
+
+def test_invalid_port_exits_78_naming_it() -> None:
+    """PORT=http (and no config port): serve() reports PORT as invalid and exits 78."""
+    done = subprocess.run(
+        [sys.executable, str(SCRIPT)],
+        env={"PORT": "http"},
+        capture_output=True,
+        text=True,
+        timeout=30,
+        check=False,
+    )
+    assert done.returncode == EX_CONFIG
+    assert '"invalid":{"PORT":"not a port number (1-65535)"}' in done.stderr

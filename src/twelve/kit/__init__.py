@@ -19,11 +19,11 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from twelve.kit.admin import AdminTasks
-    from twelve.kit.asgi import RequestContext, instrument
+    from twelve.kit.asgi import RequestContext, current_request_id, instrument, set_error_code
     from twelve.kit.backing import Postgres, attach_postgres, http_client
     from twelve.kit.config import EX_CONFIG, Config, ConfigError, load_config
     from twelve.kit.health import CheckFailed, Health
-    from twelve.kit.logs import get_logger, setup_logging
+    from twelve.kit.logs import add_secrets, get_logger, setup_logging
     from twelve.kit.retry import RetryPolicy
     from twelve.kit.secret import Secret
     from twelve.kit.server import serve
@@ -43,7 +43,9 @@ _WHERE = {
     "Secret": "secret",
     "ShutdownHooks": "shutdown",
     "Stopping": "worker",
+    "add_secrets": "logs",
     "attach_postgres": "backing",
+    "current_request_id": "asgi",
     "get_logger": "logs",
     "http_client": "backing",
     "instrument": "asgi",
@@ -51,6 +53,7 @@ _WHERE = {
     "run_procrastinate": "worker",
     "run_worker": "worker",
     "serve": "server",
+    "set_error_code": "asgi",
     "setup_logging": "logs",
 }
 
@@ -67,7 +70,9 @@ __all__ = [
     "Secret",
     "ShutdownHooks",
     "Stopping",
+    "add_secrets",
     "attach_postgres",
+    "current_request_id",
     "get_logger",
     "http_client",
     "instrument",
@@ -75,6 +80,7 @@ __all__ = [
     "run_procrastinate",
     "run_worker",
     "serve",
+    "set_error_code",
     "setup_logging",
 ]
 

@@ -42,7 +42,7 @@ def set_error_code(code: str) -> None:
         state["error_code"] = code
 
 
-def request_id() -> str | None:
+def current_request_id() -> str | None:
     """The id of the request being served, or None outside a request."""
     ids = REQUEST.get()
     return ids.get("request_id") if ids is not None else None
@@ -58,12 +58,16 @@ class RequestContext:
     Args:
         app: the wrapped ASGI app.
         header: the request id header (the contract's `logs.request_id_header`).
+        endpoints: health endpoints answered before `app` is called.
     """
 
-    __slots__ = ("_app", "_header", "_header_bytes", "_log")
+    __slots__ = ("_app", "_endpoints", "_header", "_header_bytes", "_log")
 
-    def __init__(self, app: ASGIApp, *, header: str = "X-Request-ID") -> None:
+    def __init__(
+        self, app: ASGIApp, *, header: str = "X-Request-ID", endpoints: Endpoints | None = None
+    ) -> None:
         self._app = app
+        self._endpoints = endpoints
         self._header = header.lower().encode("latin-1")
         self._header_bytes = header.encode("latin-1")
         self._log = get_logger(_ACCESS)
@@ -90,7 +94,11 @@ class RequestContext:
         )
         state_token = _STATE.set(state)
         try:
-            await self._app(scope, receive, send_with_id)
+            endpoints = self._endpoints
+            if endpoints is not None and scope["path"] in endpoints.paths:
+                await endpoints.answer(scope, send_with_id)
+            else:
+                await self._app(scope, receive, send_with_id)
         except Exception:
             state.setdefault("error_code", "unhandled_exception")
             self._log.exception("unhandled exception", method=scope["method"], path=scope["path"])
@@ -135,11 +143,12 @@ class RequestContext:
         }
         if "error_code" in state or status >= 400:
             fields["error_code"] = state.get("error_code") or f"http_{status}"
+        level = state.get("level") or ("error" if status >= 500 else "info")
         # The inbound request id and the path come from the client; method, status and the
         # duration are the server's; the app's error code is checked with them.
         ids = REQUEST.get() or {}
         check = (fields["path"], ids.get("request_id", ""), fields.get("error_code", ""))
-        write_event("error" if status >= 500 else "info", "request", _ACCESS, fields, check=check)
+        write_event(level, "request", _ACCESS, fields, check=check)
 
 
 class Endpoints:
@@ -150,24 +159,32 @@ class Endpoints:
         health: the health state and checks.
     """
 
-    __slots__ = ("_app", "_health", "_paths")
+    __slots__ = ("_app", "_health", "paths")
 
     def __init__(self, app: ASGIApp, health: Health) -> None:
         self._app = app
         self._health = health
         paths = (health.liveness_path, health.readiness_path, health.version_path)
-        self._paths = frozenset(path for path in paths if path)
+        self.paths = frozenset(path for path in paths if path)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or scope["path"] not in self._paths:
+        if scope["type"] != "http" or scope["path"] not in self.paths:
             await self._app(scope, receive, send)
             return
+        await self.answer(scope, send)
+
+    async def answer(self, scope: Scope, send: Send) -> None:
+        """Answer a request for one of the health paths."""
         if scope["method"] not in ("GET", "HEAD"):
             await _send_json(send, 405, {"error": "method_not_allowed"}, allow=b"GET, HEAD")
             return
         health, path = self._health, scope["path"]
         if path == health.readiness_path:
             status, body = await health.ready()
+            if status != 200 and (state := _STATE.get()) is not None:
+                # Expected while starting, draining or cut off: a warning, not an error.
+                state["error_code"] = "draining" if health.draining else "not_ready"
+                state["level"] = "warning"
         elif path == health.liveness_path:
             status, body = 200, {"status": "ok"}
         else:
@@ -185,15 +202,15 @@ def instrument(app: ASGIApp, health: Health, *, header: str | None = None) -> Ki
     """
     contract = health.config.contract
     header = header or (contract.logs.request_id_header if contract else "X-Request-ID")
-    return Kit(Endpoints(app, health), health, header=header)
+    return Kit(app, health, header=header)
 
 
 class Kit(RequestContext):
-    """The instrumented app (a `RequestContext` around `Endpoints`); `serve` finds its
-    `health` here.
+    """The instrumented app: request context, health endpoints, then the service's app;
+    `serve` finds its `health` here.
 
     Args:
-        app: the service's app, already wrapped by `Endpoints`.
+        app: the service's app.
         health: its health state.
         header: the request id header.
     """
@@ -201,7 +218,7 @@ class Kit(RequestContext):
     __slots__ = ("health",)
 
     def __init__(self, app: ASGIApp, health: Health, *, header: str) -> None:
-        super().__init__(app, header=header)
+        super().__init__(app, header=header, endpoints=Endpoints(app, health))
         self.health = health
 
 

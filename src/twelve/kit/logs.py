@@ -46,7 +46,6 @@ _NONE: Mapping[str, str] = {}
 _ACTIVE: list[Any] = []  # [Render, minimum level] once setup_logging ran
 _METHOD_LEVELS = {"warn": "warning", "exception": "error", "fatal": "critical", "msg": "info"}
 _RECORD_FIELDS = frozenset(logging.makeLogRecord({}).__dict__) | {"message", "asctime"}
-ExcInfo = tuple[type[BaseException], BaseException, TracebackType | None]
 
 
 def setup_logging(

@@ -116,7 +116,12 @@ class Redactor:
             texts: strings about to be logged.
         """
         clean, search = self._clean, self._search.search
-        return any(text not in clean and search(text) is not None for text in texts)
+        for text in texts:
+            if text not in clean:
+                if search(text) is not None:
+                    return True
+                self._remember(text)
+        return False
 
     def _remember(self, text: str) -> None:
         if len(self._clean) >= _CLEAN_CACHE:

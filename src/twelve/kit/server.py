@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import os
 import signal
 import socket
 import time
@@ -21,6 +22,8 @@ from typing import Any, NoReturn
 
 import uvicorn
 
+from twelve.contract import ValueType
+from twelve.contract.values import problem_with
 from twelve.kit.asgi import ASGIApp, Kit
 from twelve.kit.config import ConfigError, report_config_error
 from twelve.kit.health import Health
@@ -57,9 +60,7 @@ def serve(
     if health is None:
         raise TypeError("serve() needs a Health: pass it, or an app made by instrument()")
     spec = health.config.process_spec()
-    port = port if port is not None else health.config.port
-    if port is None:
-        report_config_error(ConfigError(("PORT",), (), health.config.service))
+    port = port if port is not None else _port(health)
     drain = drain_delay if drain_delay is not None else (spec.drain_delay if spec else 0.0)
     limit = (
         shutdown_timeout
@@ -74,6 +75,21 @@ def serve(
     )
     asyncio.run(server.serve())
     exit_now(0)
+
+
+def _port(health: Health) -> int:
+    """The config's port, else the process's port variable, validated like any config key."""
+    config = health.config
+    if config.port is not None:
+        return config.port
+    spec = config.process_spec()
+    name = spec.port_env if spec else "PORT"
+    raw = os.environ.get(name, "").strip()
+    if not raw:
+        report_config_error(ConfigError((name,), (), config.service))
+    if (why := problem_with(raw, ValueType.PORT)) is not None:
+        report_config_error(ConfigError((), ((name, why),), config.service))
+    return int(raw)
 
 
 class DrainingServer(uvicorn.Server):

@@ -84,13 +84,17 @@ def run_worker(
         hooks: cleanup run after the loop has ended.
         shutdown_timeout: seconds from the signal to the exit.
     """
-    spec = config.process_spec()
-    limit = shutdown_timeout if shutdown_timeout is not None else None
-    if limit is None:
-        limit = spec.shutdown_timeout if spec else DEFAULT_SHUTDOWN_TIMEOUT
-    hooks = hooks or ShutdownHooks()
-    code = asyncio.run(_supervise(main, hooks, limit))
+    limit = _limit(config, shutdown_timeout)
+    code = asyncio.run(_supervise(main, hooks or ShutdownHooks(), limit))
     exit_now(code)
+
+
+def _limit(config: Config, shutdown_timeout: float | None) -> float:
+    """The given shutdown_timeout, else the contract's for this process, else 10 s."""
+    if shutdown_timeout is not None:
+        return shutdown_timeout
+    spec = config.process_spec()
+    return spec.shutdown_timeout if spec else DEFAULT_SHUTDOWN_TIMEOUT
 
 
 async def _supervise(main: WorkerMain, hooks: ShutdownHooks, limit: float) -> int:
@@ -171,10 +175,7 @@ def run_procrastinate(
         shutdown_timeout: seconds from the signal to the exit.
         **options: passed to `run_worker_async`.
     """
-    spec = config.process_spec()
-    limit = shutdown_timeout if shutdown_timeout is not None else None
-    if limit is None:
-        limit = spec.shutdown_timeout if spec else DEFAULT_SHUTDOWN_TIMEOUT
+    limit = _limit(config, shutdown_timeout)
     hooks = hooks or ShutdownHooks()
     graceful = max(limit - min(hooks.total_timeout, limit * _HOOK_SHARE) - 2 * _EXIT_MARGIN_S, 0.1)
 

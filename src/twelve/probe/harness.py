@@ -42,6 +42,7 @@ __all__ = [
 Stream = Literal["stdout", "stderr"]
 
 _STREAMS: tuple[Stream, ...] = ("stdout", "stderr")
+RUN_ID_VAR = "TWELVE_RUN_ID"
 _SIGNAL_NAMES = {int(sig): sig.name for sig in signal.Signals}
 _POLL_S = 0.01
 _READER_JOIN_S = 1.0
@@ -149,7 +150,9 @@ class ServiceProcess:
             raise TypeError("argv must be a sequence; expand_command() splits a command string")
         if not argv:
             raise ValueError("empty argv")
-        self.marker = uuid.uuid4().hex
+        # TWELVE_RUN_ID in twelve's own environment prefixes every marker of the run, so a
+        # supervisor (or a test) can find exactly this run's processes.
+        self.marker = os.environ.get(RUN_ID_VAR, "") + uuid.uuid4().hex
         self._clock: Clock = clock or SystemClock()
         self._lock = threading.RLock()  # re-entrant: the teardown signal handler records events
         self._events: list[TimelineEvent] = []

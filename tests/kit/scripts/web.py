@@ -1,6 +1,6 @@
 """A kit web process for the shutdown tests, shaped by its environment.
 
-    PORT          port to bind (absent: serve() must exit 78)
+    PORT          port to bind, read by serve() itself (absent or invalid: exit 78)
     DRAIN, LIMIT  drain_delay and shutdown_timeout, seconds
     HOOKS         "name:seconds,..." shutdown hooks in registration order; "name:hang" never ends
     HOOK_TIMEOUT  each hook's timeout, seconds
@@ -45,12 +45,10 @@ def main() -> None:
     for spec in filter(None, os.environ.get("HOOKS", "").split(",")):
         name, _, seconds = spec.partition(":")
         hooks.add(hook(name, seconds), name=name, timeout=timeout)
-    port = os.environ.get("PORT")
     kit.serve(
         kit.instrument(app, kit.Health(config)),
         hooks=hooks,
         host="127.0.0.1",
-        port=int(port) if port else None,
         drain_delay=float(os.environ.get("DRAIN", "0")),
         shutdown_timeout=float(os.environ.get("LIMIT", "5")),
     )
