@@ -20,11 +20,21 @@ class Database:
         self.url = self._server.get_uri()
 
     def stop(self) -> None:
-        from pgserver._commands import pg_ctl  # noqa: PLC0415 -- pgserver has no public stop
+        """Stop it (fast shutdown: sessions are cut, as in an outage)."""
+        from pgserver._commands import POSTGRES_BIN_PATH  # noqa: PLC0415 -- no public stop
 
-        pg_ctl(
-            ["-w", "-m", "fast", "stop"], pgdata=self._server.pgdata, user=self._server.system_user
+        pg_ctl = [str(POSTGRES_BIN_PATH / "pg_ctl"), "-D", str(self._server.pgdata)]
+        done = subprocess.run(
+            [*pg_ctl, "-w", "-m", "fast", "stop"],
+            user=self._server.system_user,
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=False,
         )
+        if done.returncode != 0:
+            log = (self._server.pgdata / "log").read_text(errors="replace")[-2000:]
+            raise RuntimeError(f"pg_ctl stop: {done.stdout}{done.stderr}\nserver log:\n{log}")
 
     def start(self) -> None:
         """Start it again; pg_ctl sometimes fails while the old postmaster still exits."""

@@ -17,11 +17,11 @@ from twelve.model import Evidence
 from twelve.probe.clock import Clock, Deadline
 from twelve.probe.env import InstanceEnv
 from twelve.probe.harness import OutputLine, ServiceProcess, expand_command
-from twelve.probe.ports import accepting_host
+from twelve.probe.ports import accepting_host, loopback_client
 from twelve.probe.proxy import FaultProxy
 from twelve.probe.teardown import StopResult
 
-_BODY_CHARS = 2000
+BODY_CHARS = 2000  # as much of a body as evidence and leak checks keep
 _POLL_S = 0.02
 
 
@@ -132,37 +132,50 @@ class Instance:
         *,
         headers: Mapping[str, str] | None = None,
         timeout: float = 1.0,
+        base: str | None = None,
     ) -> Exchange:
-        """Make one HTTP request and record it; never raises for network errors.
+        """Make one HTTP request on a fresh connection and record it; never raises for
+        network errors. Only the start of the body is read: a body may never end.
 
         Args:
             method: the HTTP method.
             path: the path and query.
             headers: extra request headers.
             timeout: connect/read/write/pool timeout in seconds.
+            base: "http://host:port" when the instance is not known to be ready yet.
         """
         started = self._clock.now()
         status: int | None = None
         body, error, answer_headers = "", None, {}
+        url = (base or self.url("")) + path
         try:
-            with httpx.Client(trust_env=False, timeout=timeout) as client:
-                response = client.request(method, self.url(path), headers=dict(headers or {}))
-            status, body = response.status_code, response.text[:_BODY_CHARS]
-            answer_headers = dict(response.headers)
+            with (
+                loopback_client(timeout) as client,
+                client.stream(method, url, headers=dict(headers or {})) as response,
+            ):
+                status, answer_headers = response.status_code, dict(response.headers)
+                for chunk in response.iter_text():
+                    body += chunk
+                    if len(body) >= BODY_CHARS:
+                        break
         except httpx.HTTPError as exc:
             error = f"{type(exc).__name__}: {exc}"[:300]
         exchange = Exchange(
-            t=started - self.proc.started_at,
+            t=self.since_exec(started),
             method=method,
             path=path,
             status=status,
             headers=answer_headers,
-            body=body,
+            body=body[:BODY_CHARS],
             error=error,
             seconds=self._clock.now() - started,
         )
         self._on_exchange(exchange)
         return exchange
+
+    def since_exec(self, t: float) -> float:
+        """A clock reading as seconds after exec, the origin of the instance's timeline."""
+        return t - self.proc.started_at
 
     def signal(self, sig: signal.Signals) -> bool:
         """Send a signal to the whole process group."""

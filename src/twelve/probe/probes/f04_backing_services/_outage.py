@@ -7,26 +7,15 @@ evidence: `+1.20 proxy refuse`, `+1.25 GET /readyz -> 503 (0.004 s)`.
 
 from __future__ import annotations
 
-import functools
-import ssl
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-
-import httpx
 
 from twelve.model import Evidence, Verdict, inconclusive, not_applicable
 from twelve.probe.context import ProbeContext
 from twelve.probe.instance import Exchange, Instance
 from twelve.probe.proxy import Mode
 
-BODY_CHARS = 2000
 POLL_S = 0.1
-
-
-@functools.lru_cache(maxsize=1)
-def _tls() -> ssl.SSLContext:
-    """One TLS context for every request: building one per client costs up to 0.4 s."""
-    return ssl.create_default_context()
 
 
 def precondition(ctx: ProbeContext) -> Verdict | None:
@@ -86,10 +75,9 @@ class Outage:
         self.instance = instance
         self._ctx = ctx
         self._events: list[_Event] = []
-        _tls()  # built now, not inside the first timed request
 
     def _now(self) -> float:
-        return self._ctx.clock.now() - self.instance.proc.started_at
+        return self.instance.since_exec(self._ctx.clock.now())
 
     def switch(
         self, mode: Mode, *, keys: Iterable[str] | None = None, latency_ms: int | None = None
@@ -119,30 +107,7 @@ class Outage:
             path: the path.
             timeout: seconds allowed for connect, and again for the answer.
         """
-        clock = self._ctx.clock
-        status, headers, body, error = None, {}, "", None
-        with httpx.Client(trust_env=False, timeout=timeout, verify=_tls()) as client:
-            started = clock.now()  # the client's own set-up is not the service's time
-            try:
-                with client.stream("GET", self.instance.url(path)) as response:
-                    status, headers = response.status_code, dict(response.headers)
-                    for chunk in response.iter_text():
-                        body += chunk
-                        if len(body) >= BODY_CHARS:
-                            break
-            except httpx.HTTPError as exc:
-                error = f"{type(exc).__name__}: {exc}"[:300]
-        exchange = Exchange(
-            t=started - self.instance.proc.started_at,
-            method="GET",
-            path=path,
-            status=status,
-            headers=headers,
-            body=body[:BODY_CHARS],
-            error=error,
-            seconds=clock.now() - started,
-        )
-        self._ctx.record.add_exchange(self.instance.label, exchange)
+        exchange = self.instance.request("GET", path, timeout=timeout)
         self._events.append(_Event(exchange.t, "", exchange))
         return exchange
 

@@ -12,13 +12,12 @@ import threading
 from dataclasses import dataclass
 from typing import Any
 
-import httpx
-
 from twelve.model import CheckInconclusive, Evidence
 from twelve.probe.clock import Clock
 from twelve.probe.context import ProbeContext
-from twelve.probe.instance import Exchange, Instance, wait_until
-from twelve.probe.probes.f09_disposability._loopback import BODY_CHARS, no_answer, since_exec, tls
+from twelve.probe.instance import BODY_CHARS, Exchange, Instance, wait_until
+from twelve.probe.ports import loopback_client
+from twelve.probe.probes.f09_disposability._loopback import no_answer, since_exec
 
 SETTLE_S = 0.25  # a request written to the socket is being worked on by then
 SEND_WAIT_S = 2.0  # longest wait for the in-flight request to be written (a loaded machine)
@@ -230,7 +229,7 @@ class InflightRequest:
         body = bytearray()
         try:
             with (
-                httpx.Client(trust_env=False, timeout=self._timeout, verify=tls()) as client,
+                loopback_client(self._timeout) as client,
                 client.stream(
                     self.method,
                     self._instance.url(self.path),
