@@ -196,3 +196,10 @@ def test_a_secret_added_later_is_redacted_even_in_text_seen_before(lines: Lines)
     log.info("rotated-token-5e6f")
     first, second = lines.events()
     assert (first["message"], second["message"]) == ("rotated-token-5e6f", "[REDACTED]")
+
+
+def test_values_orjson_refuses_become_text(lines: Lines) -> None:
+    """An int beyond 64 bits and a non-string key are logged as text, not raised."""
+    get_logger().info("odd", big=2**70, mapping={1: "one"})
+    (event,) = lines.events()
+    assert (event["big"], event["mapping"]) == (str(2**70), {"1": "one"})

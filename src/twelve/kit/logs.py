@@ -119,7 +119,7 @@ def write_event(
         **(REQUEST.get() or _NONE),
         **fields,
     }
-    data = orjson.dumps(line)
+    data = dumps(line)
     if REDACTOR.suspect_text((message, *check)):
         redacted = REDACTOR.line(data)
         data = data if redacted == data else _still_json(redacted, line, REDACTOR)
@@ -174,11 +174,34 @@ class Render:
         Args:
             line: the fields, in order.
         """
-        data = orjson.dumps(line, default=str)
+        data = dumps(line)
         if not self._redactor.suspect(line):
             return data
         redacted = self._redactor.line(data)
         return data if redacted == data else _still_json(redacted, line, self._redactor)
+
+
+def dumps(line: Mapping[str, Any]) -> bytes:
+    """The line as JSON; what orjson refuses (an int beyond 64 bits, a non-string key)
+    becomes text instead of an exception in the code that logged it.
+
+    Args:
+        line: the fields.
+    """
+    try:
+        return orjson.dumps(line, default=str)
+    except TypeError:
+        return orjson.dumps(_jsonable(line), default=str)
+
+
+def _jsonable(value: object) -> object:
+    if isinstance(value, dict):
+        return {str(key): _jsonable(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [_jsonable(item) for item in value]
+    if isinstance(value, int) and not isinstance(value, bool) and not -(2**63) <= value < 2**64:
+        return str(value)
+    return value
 
 
 def _still_json(redacted: bytes, line: dict[str, Any], redactor: Redactor) -> bytes:
@@ -186,7 +209,7 @@ def _still_json(redacted: bytes, line: dict[str, Any], redactor: Redactor) -> by
     try:
         orjson.loads(redacted)
     except orjson.JSONDecodeError:
-        return orjson.dumps(redactor.value(orjson.loads(orjson.dumps(line, default=str))))
+        return orjson.dumps(redactor.value(orjson.loads(dumps(line))))
     return redacted
 
 

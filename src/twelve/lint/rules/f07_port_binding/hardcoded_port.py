@@ -87,24 +87,28 @@ def _binding(language: Iterable[Language], kind: str, name: str, prefilter: list
     return code_pattern("port-binding", language, rule, prefilter)
 
 
-_PREFILTER = ["port", "PORT", "addr", "ADDR"]
-BINDING = _binding([PY], "assignment", "left", _PREFILTER)
-_binding(JS_FAMILY, "variable_declarator", "name", _PREFILTER)
-_binding(JS_FAMILY, "assignment_expression", "left", _PREFILTER)
+# Bindings matter only in a file that also makes a server call, so they share its prefilter.
+_PY_CALLS = ["port=", "listen=", "Server(", "make_server(", "_port("]
+_JS_CALLS = [".listen(", ".serve(", ".bindAsync("]
+_GO_CALLS = ["Listen", ".Run(", ".Start(", "Addr:"]
+_RUST_CALLS = ["bind(", ".run("]
+BINDING = _binding([PY], "assignment", "left", _PY_CALLS)
+_binding(JS_FAMILY, "variable_declarator", "name", _JS_CALLS)
+_binding(JS_FAMILY, "assignment_expression", "left", _JS_CALLS)
 for _kind, _field in (
     ("short_var_declaration", "left"),
     ("const_spec", "name"),
     ("var_spec", "name"),
     ("assignment_statement", "left"),
 ):
-    _binding([GO], _kind, _field, [*_PREFILTER, "Port", "Addr"])
+    _binding([GO], _kind, _field, _GO_CALLS)
 for _kind, _field in (
     ("let_declaration", "pattern"),
     ("const_item", "name"),
     ("static_item", "name"),
     ("assignment_expression", "left"),
 ):
-    _binding([RUST], _kind, _field, _PREFILTER)  # fmt: skip
+    _binding([RUST], _kind, _field, _RUST_CALLS)
 
 _DECLARATION = re.compile(
     r"^(?:(?:let|const|static|var)\s+)?(?:mut\s+)?(?P<name>[A-Za-z_]\w*)"

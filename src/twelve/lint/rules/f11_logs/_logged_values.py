@@ -38,6 +38,8 @@ def _in_log_arguments(arguments: str, log_call: Rule, wrappers: Rule, stops: lis
 
 # A logger is an object named log/logger/logging (or *_log, *Logger, ...). The regexes
 # are ASCII-only (?-u): Unicode classes make them several times slower on every call.
+# Prefilter: a logger call's text has a name ending in log/logger/logging, then a dot.
+_LOGGER_NEEDLES = ("og.", "OG.", "ogger.", "OGGER.", "ogging.")
 _LOGGER = r"(\w+\.)*((\w*_)?(?i:log|logger|logging)|[a-z]\w*(Log|Logger))"
 _PY_LOG = _callee(
     rf"(?-u)^(print|sys\.(stdout|stderr)\.write|{_LOGGER}\."
@@ -98,7 +100,7 @@ LOGGED_NAME = code_pattern(
             ]}},
         ],
     },
-    ["print(", "log", "sys.std"],
+    ["print(", "sys.std", *_LOGGER_NEEDLES],
 )  # fmt: skip
 code_pattern(
     "logged-name",
@@ -120,7 +122,7 @@ code_pattern(
             ]}},
         ],
     },
-    ["console.", "log", "process.std"],
+    ["console.", "process.std", *_LOGGER_NEEDLES],
 )  # fmt: skip
 code_pattern(
     "logged-name",
@@ -141,7 +143,7 @@ code_pattern(
             ]}},
         ],
     },
-    ["fmt.Print", "log", "Log"],
+    ["fmt.Print", *_LOGGER_NEEDLES],
 )  # fmt: skip
 code_pattern(
     "logged-name",
