@@ -2,7 +2,7 @@
 
 Prints the total wall time, the sum of the per-probe times (what a sequential run would
 cost) and the critical path (the longest single probe). Targets on 2 cores: total wall
-≤ 1.3 × critical path, and the whole suite under 10 s.
+≤ 1.3 x critical path, and the whole suite under 10 s.
 
     .venv/bin/python benchmarks/probe_wall.py [--runs 3] [--fixture py-good]
 """

@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import tomllib
 from pathlib import Path
 
 import pytest
 
 from twelve import catalogue
-from twelve.model import Kind
+from twelve.model import Kind, Lifecycle
 
 ROOT = Path(__file__).parent.parent
 CHECKS = list(catalogue.load())
+SERVICE_OUTCOMES = tomllib.loads(
+    (ROOT / "tests" / "fixtures" / "services" / "expected.toml").read_text(encoding="utf-8")
+)
 
 
 @pytest.mark.parametrize("check", CHECKS, ids=[c.meta.id for c in CHECKS])
@@ -26,6 +30,15 @@ def test_every_check_has_docs_remediation_and_fixtures(check: catalogue.Check) -
         fixtures = ROOT / "tests" / "fixtures" / "repos" / meta.id
         assert (fixtures / "pass").is_dir()
         assert (fixtures / "fail" / "twelve-expected.txt").is_file()
+    elif meta.lifecycle is Lifecycle.STABLE:
+        # A probe's fixtures are services: one where it passes, one where it must fail.
+        outcomes = {
+            outcome
+            for fixture in SERVICE_OUTCOMES.values()
+            for key, outcome in fixture.items()
+            if key.endswith(f"/{meta.name}")
+        }
+        assert "fail" in outcomes, f"no fixture service fails {meta.name}"
 
 
 def test_rules_md_is_generated_from_the_registry() -> None:

@@ -18,10 +18,11 @@ def test_static_check_json_carries_checklist_and_scores(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     """--static-only skips the probe and says so; the JSON has the checklist and the scores."""
-    code = main(["check", str(SERVICES / "py-good"), "--static-only", "--format", "json"])
+    # py-wrong-version, like most fixtures, has no generated documents: docs-current fails.
+    code = main(["check", str(SERVICES / "py-wrong-version"), "--static-only", "--format", "json"])
     report = json.loads(capsys.readouterr().out)
     card = report["scorecard"]
-    assert code == 1  # the fixture has no operational documents: docs-current fails
+    assert code == 1
     assert {r["kind"] for r in report["results"]} == {"rule"}
     assert "probe skipped (--static-only): dynamic checks are not counted" in report["notes"]
     assert card["checklist"][0]["status"] == "not_done"
@@ -49,7 +50,7 @@ def test_check_with_probe_selects_rules_and_probes_by_prefix(
 
 def test_text_check_prints_checklist_and_score_table(capsys: pytest.CaptureFixture[str]) -> None:
     """The text report ends with the checklist, the factor table and the summary line."""
-    main(["check", str(SERVICES / "py-good"), "--static-only", "--select", "S03"])
+    main(["check", str(SERVICES / "py-wrong-version"), "--static-only", "--select", "S03"])
     out = capsys.readouterr().out
     assert "Done checklist\n  ✗ Config contract documented and validated at startup  (S0307)" in out
     assert " Overall " in out

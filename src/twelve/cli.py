@@ -289,28 +289,26 @@ def _parser() -> argparse.ArgumentParser:
     lint_cmd.add_argument("--jobs", type=int, help="worker processes (default: one per core)")
     lint_cmd.set_defaults(handler=_lint)
 
-    probe_cmd = sub.add_parser("probe", parents=[run], help="start the service and probe it")
-    probe_cmd.add_argument("--process", help="only this process type")
-    probe_cmd.add_argument("--jobs", type=int, help="probes at once (default: four per core)")
-    probe_cmd.add_argument(
+    probing = argparse.ArgumentParser(add_help=False)
+    probing.add_argument("--process", help="probe only this process type")
+    probing.add_argument("--jobs", type=int, help="probes at once (default: four per core)")
+    probing.add_argument(
         "--lenient-exit",
         action="store_true",
         help="accept exit code 143 (SIGTERM's default action) as graceful",
+    )
+    probe_cmd = sub.add_parser(
+        "probe", parents=[run, probing], help="start the service and probe it"
     )
     probe_cmd.set_defaults(handler=_probe)
 
     check_cmd = sub.add_parser(
-        "check", parents=[run], help="docs drift + lint + probe: the Done checklist and scores"
+        "check",
+        parents=[run, probing],
+        help="docs drift + lint + probe: the Done checklist and scores",
     )
     check_cmd.add_argument("--static-only", action="store_true", help="skip the probe")
     check_cmd.add_argument("--baseline", type=Path, help="accept the lint findings in FILE")
-    check_cmd.add_argument("--process", help="probe only this process type")
-    check_cmd.add_argument("--jobs", type=int, help="probes at once (default: four per core)")
-    check_cmd.add_argument(
-        "--lenient-exit",
-        action="store_true",
-        help="accept exit code 143 (SIGTERM's default action) as graceful",
-    )
     check_cmd.set_defaults(handler=_check)
 
     docs_cmd = sub.add_parser(

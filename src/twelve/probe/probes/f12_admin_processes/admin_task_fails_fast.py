@@ -1,13 +1,12 @@
 """P1202 admin-task-fails-fast."""
 
-import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 
 from twelve.model import Severity, Verdict, fail, not_applicable, passed
 from twelve.probe.context import ProbeContext, ProcessUnderTest
-from twelve.probe.harness import OutputLine
 from twelve.probe.probe import probe
+from twelve.probe.probes.f03_config._broken_start import names_key
 from twelve.probe.probes.f12_admin_processes._tasks import TaskRun, applies, run_task, task_database
 
 LIMIT_S = 6.0  # a config error needs no work: a few seconds, with room for a slow interpreter
@@ -104,14 +103,3 @@ def _problem(run: TaskRun, key: str) -> str | None:
     if not names_key(run.output, key):
         return f"exit {run.code} but output never names {key}"
     return None
-
-
-def names_key(lines: Sequence[OutputLine], key: str) -> bool:
-    """True when some line names `key` as a whole word, in any case (`database_url` counts).
-
-    Args:
-        lines: the output.
-        key: the environment variable name.
-    """
-    word = re.compile(rf"(?<![A-Za-z0-9_]){re.escape(key)}(?![A-Za-z0-9_])", re.IGNORECASE)
-    return any(word.search(line.text) for line in lines)
