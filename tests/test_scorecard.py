@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from twelve import catalogue
 from twelve.model import (
     CheckDocs,
     CheckMeta,
@@ -25,7 +26,7 @@ def result(check_id: str, name: str, severity: Severity, outcome: Outcome) -> Re
 
 
 def test_scores_weigh_by_severity_and_leave_out_unsure_results() -> None:
-    """10 × passed weight / decided weight; n/a, inconclusive and error are left out."""
+    """10 x passed weight / decided weight; n/a, inconclusive and error are left out."""
     card = scorecard(
         [
             result("P0902", "graceful-sigterm", Severity.ERROR, Outcome.PASS),
@@ -40,7 +41,11 @@ def test_scores_weigh_by_severity_and_leave_out_unsure_results() -> None:
     factors = dict(card.factors)
     nine = factors[Factor.DISPOSABILITY]
     assert (nine.score, nine.passed, nine.failed, nine.inconclusive, nine.errors) == (
-        6.2, 2, 1, 1, 1,
+        6.2,
+        2,
+        1,
+        1,
+        1,
     )  # fmt: skip  -- (3 + 2) / (3 + 3 + 2) = 0.625
     assert factors[Factor.LOGS].score == 10.0
     assert factors[Factor.CONFIG].score is None
@@ -70,8 +75,6 @@ def test_checklist_items_are_done_not_done_or_unknown() -> None:
 
 def test_every_checklist_name_is_a_registered_check() -> None:
     """The checklist names only checks that exist, so a rename cannot silently drop one."""
-    from twelve import catalogue
-
     names = {check.meta.name for check in catalogue.load()}
     listed = {name for _, group in CHECKLIST for name in group}
     assert sorted(listed - names) == []

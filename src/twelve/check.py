@@ -10,7 +10,7 @@ from twelve import __version__, catalogue
 from twelve.contract import Contract
 from twelve.lint.engine import LintOptions, lint
 from twelve.model import Kind, Report, Result
-from twelve.probe.runner import Progress, ProbeOptions, probe_service
+from twelve.probe.runner import ProbeOptions, Progress, probe_service
 from twelve.scorecard import scorecard
 
 
@@ -50,8 +50,8 @@ def check(
     secrets: set[str] = set()
     rules = _tokens(select, Kind.RULE)
     if rules is not None:
-        static, _ = lint(root, contract, replace(options.lint, select=rules,
-                                                 ignore=_tokens(ignore, Kind.RULE) or []))  # fmt: skip
+        lint_options = replace(options.lint, select=rules, ignore=_tokens(ignore, Kind.RULE) or [])
+        static, _ = lint(root, contract, lint_options)
         results += static.results
         notes += static.notes
     probes = _tokens(select, Kind.PROBE)

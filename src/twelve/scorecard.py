@@ -1,7 +1,7 @@
 """The verdict of `twelve check`: the playbook's "Done" checklist and a 0-10 score per factor.
 
 Scoring. Each applicable result weighs by its check's severity (error 3, warning 2, info 1).
-A factor's score is 10 × the weight that passed / the weight that passed or failed, rounded
+A factor's score is 10 x the weight that passed / the weight that passed or failed, rounded
 to one decimal. `not_applicable` results are left out; `inconclusive` and `error` results are
 left out of the score too, never counted as a pass, and shown beside it so a run that could
 not tell does not look clean. A factor with nothing applicable has no score. The overall

@@ -68,7 +68,7 @@ def docs(what: str) -> CheckDocs:
 
 
 def meta(
-    id: str,
+    check_id: str,
     name: str,
     severity: Severity,
     *,
@@ -76,10 +76,10 @@ def meta(
 ) -> CheckMeta:
     """A check built directly, without the registry."""
     return CheckMeta(
-        id=id,
+        id=check_id,
         name=name,
-        kind=Kind.RULE if id.startswith("S") else Kind.PROBE,
-        factor=Factor(int(id[1:3])),
+        kind=Kind.RULE if check_id.startswith("S") else Kind.PROBE,
+        factor=Factor(int(check_id[1:3])),
         severity=severity,
         lifecycle=lifecycle,
         summary=f"{name.replace('-', ' ')} (summary)",

@@ -33,7 +33,7 @@ def validate(document: ET.Element) -> list[str]:
         for pattern in simple.iter(f"{XS}pattern")
     }
     declared = {element.get("name"): element for element in schema.findall(f"{XS}element")}
-    types = {complex.get("name"): complex for complex in schema.findall(f"{XS}complexType")}
+    types = {ctype.get("name"): ctype for ctype in schema.findall(f"{XS}complexType")}
     problems: list[str] = []
 
     def check(element: ET.Element, where: str) -> None:
@@ -41,14 +41,14 @@ def validate(document: ET.Element) -> list[str]:
         if declaration is None:
             problems.append(f"{where}: <{element.tag}> is not declared")
             return
-        complex = declaration.find(f"{XS}complexType")
-        if complex is None:
-            complex = types.get(declaration.get("type", ""))
-        if complex is None:  # a simple xs:string element: text only
+        ctype = declaration.find(f"{XS}complexType")
+        if ctype is None:
+            ctype = types.get(declaration.get("type", ""))
+        if ctype is None:  # a simple xs:string element: text only
             if len(element):
                 problems.append(f"{where}: <{element.tag}> may not have children")
             return
-        attributes = {a.get("name", ""): a for a in complex.iter(f"{XS}attribute")}
+        attributes = {a.get("name", ""): a for a in ctype.iter(f"{XS}attribute")}
         for name, attribute in attributes.items():
             value = element.get(name)
             if value is None:
@@ -63,8 +63,8 @@ def validate(document: ET.Element) -> list[str]:
             for name in element.attrib
             if name not in attributes
         )
-        allowed = {ref.get("ref") for ref in complex.iter(f"{XS}element")}
-        if complex.get("mixed") != "true" and (element.text or "").strip():
+        allowed = {ref.get("ref") for ref in ctype.iter(f"{XS}element")}
+        if ctype.get("mixed") != "true" and (element.text or "").strip():
             problems.append(f"{where}: <{element.tag}> may not contain text")
         for position, child in enumerate(element):
             if child.tag not in allowed:

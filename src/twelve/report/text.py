@@ -9,8 +9,8 @@ from rich.table import Table
 from rich.text import Text
 
 from twelve.model import Outcome, Report, Result
-from twelve.scorecard import Scorecard, Status, Tally
 from twelve.report.layout import by_factor, factor_heading, lines_of, printable, summary_line, tally
+from twelve.scorecard import Scorecard, Status, Tally
 
 WIDTH = 100
 _MARK = {

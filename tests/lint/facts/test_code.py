@@ -12,9 +12,7 @@ catalogue.load()  # rule modules declare their patterns on import
 PATTERNS = declared_patterns()
 
 
-@pytest.mark.parametrize(
-    "pattern", PATTERNS, ids=[f"{p.key}-{p.language.value}" for p in PATTERNS]
-)
+@pytest.mark.parametrize("pattern", PATTERNS, ids=[f"{p.key}-{p.language.value}" for p in PATTERNS])
 def test_every_declared_pattern_is_accepted_by_ast_grep(pattern: CodePattern) -> None:
     """ast-grep accepts each rule: it runs on a file holding its prefilter without error."""
     text = "\n".join(pattern.prefilter)
