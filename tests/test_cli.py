@@ -143,3 +143,12 @@ def test_probe_without_contract_is_usage_error(
     assert (
         err == f"twelve: no twelve.toml in {tmp_path}: the probe needs a contract (`twelve init`)\n"
     )
+
+
+def test_quiet_drops_notes_but_keeps_the_summary(capsys: pytest.CaptureFixture[str]) -> None:
+    """-q leaves out run notes; the summary still counts every outcome."""
+    clean = str(REPOS / "S1101" / "pass")
+    code, out, _ = run(capsys, "lint", clean, "--select", "S1101", "-q")
+    assert (code, out) == (0, "XI Logs  (1 passed)\n\n1 passed\n")
+    _, loud, _ = run(capsys, "lint", clean, "--select", "S1101")
+    assert "note: read 4 files" in loud

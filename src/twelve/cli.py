@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import enum
 import os
 import sys
@@ -230,8 +231,8 @@ def _emit(report: Report, args: argparse.Namespace) -> int:
     """Render the report where asked and turn it into the exit code `--fail-on` implies."""
     fmt = Format(args.format)
     colour = args.output is None and fmt is Format.TEXT and colour_wanted(sys.stdout)
-    if args.quiet:
-        report = report.with_results(r for r in report.results if r.is_finding)
+    if args.quiet:  # findings and the summary only: run notes (skip counts, ...) go
+        report = dataclasses.replace(report, notes=())
     _write(render(report, fmt, color=colour, verbose=args.verbose), args.output)
     if args.fail_on == "never":
         return EXIT_CLEAN
@@ -363,5 +364,5 @@ def _run_options(output: argparse.ArgumentParser) -> argparse.ArgumentParser:
         action="store_true",
         help="ignore inline, per-path and baseline suppressions",
     )
-    run.add_argument("-q", "--quiet", action="store_true", help="only findings")
+    run.add_argument("-q", "--quiet", action="store_true", help="no run notes, no progress bar")
     return run
