@@ -26,7 +26,7 @@ from twelve.model import Report, Severity
 from twelve.probe.context import ProbeSettings
 from twelve.probe.env import NotProbeable
 from twelve.probe.progress import progress_display
-from twelve.probe.runner import ProbeOptions, probe_service
+from twelve.probe.runner import ProbeOptions, Progress, probe_service
 from twelve.registry import SelectionError
 from twelve.report import Format, render
 
@@ -140,19 +140,8 @@ def _probe(args: argparse.Namespace) -> int:
     root, contract = _target(args)
     if contract is None:
         raise UsageError(f"no twelve.toml in {root}: the probe needs a contract (`twelve init`)")
-    options = ProbeOptions(
-        select=args.select,
-        ignore=args.ignore,
-        preview=args.preview,
-        process=args.process,
-        jobs=args.jobs,
-        settings=ProbeSettings(lenient_exit=args.lenient_exit),
-    )
-    with progress_display(enabled=not args.quiet and colour_wanted(sys.stderr)) as progress:
-        try:
-            report = probe_service(root, contract, options, progress=progress)
-        except (NotProbeable, ValueError) as exc:
-            raise UsageError(str(exc)) from None
+    options = dataclasses.replace(_probe_options(args), select=args.select, ignore=args.ignore)
+    report = _probing(args, lambda bar: probe_service(root, contract, options, progress=bar))
     return _emit(report, args)
 
 
@@ -165,19 +154,28 @@ def _check(args: argparse.Namespace) -> int:
         suppressions=not args.no_suppressions,
         baseline=Baseline.load(args.baseline) if args.baseline else None,
     )
-    probe_options = ProbeOptions(
+    options = CheckOptions(lint_options, _probe_options(args), static_only=args.static_only)
+    report = _probing(args, lambda bar: check(root, contract, options, progress=bar))
+    return _emit(report, args)
+
+
+def _probe_options(args: argparse.Namespace) -> ProbeOptions:
+    """The probe settings shared by `probe` and `check` (selection is set by each)."""
+    return ProbeOptions(
         preview=args.preview,
         process=args.process,
         jobs=args.jobs,
         settings=ProbeSettings(lenient_exit=args.lenient_exit),
     )
-    options = CheckOptions(lint_options, probe_options, static_only=args.static_only)
+
+
+def _probing(args: argparse.Namespace, run: Callable[[Progress | None], Report]) -> Report:
+    """Run something that starts the service, with a progress bar on a terminal."""
     with progress_display(enabled=not args.quiet and colour_wanted(sys.stderr)) as progress:
         try:
-            report = check(root, contract, options, progress=progress)
+            return run(progress)
         except (NotProbeable, ValueError) as exc:
             raise UsageError(str(exc)) from None
-    return _emit(report, args)
 
 
 def _docs(args: argparse.Namespace) -> int:
