@@ -14,6 +14,7 @@ from twelve.model import CheckInconclusive
 from twelve.probe.backing import RunBacking, release_proxies, stop_proxies
 from twelve.probe.clock import Clock
 from twelve.probe.env import Canaries, InstanceEnv, build_env
+from twelve.probe.gate import StartGate
 from twelve.probe.harness import OutputLine
 from twelve.probe.instance import Exchange, Instance, scratch_dir
 
@@ -74,7 +75,8 @@ class ProbeContext:
     Every instance a probe starts is stopped when the probe ends, or when the runner
     aborts it for overrunning its deadline. `backing` holds the run's backing services
     (upstreams, twelve's Postgres); an instance launched with `faults=True` gets its own
-    fault proxies in `instance.proxies`.
+    fault proxies in `instance.proxies`. A `gate` shared by the run bounds how many
+    instances are busy starting at once, so that parallel starts do not starve each other.
     """
 
     def __init__(
@@ -84,6 +86,8 @@ class ProbeContext:
         settings: ProbeSettings,
         task: str,
         backing: RunBacking | None = None,
+        *,
+        gate: StartGate | None = None,
     ) -> None:
         self.record = record
         self.clock = clock
@@ -92,7 +96,8 @@ class ProbeContext:
         self._task = task
         self._instances: list[Instance] = []
         self._lock = threading.Lock()
-        self._aborted = False
+        self._aborted = threading.Event()
+        self._gate = gate
         self.unstartable: NotReady | None = None
         """Set by the runner when the preflight could not start the service: every launch
         then raises it at once, so the probe still answers what it can tell without a
@@ -124,14 +129,17 @@ class ProbeContext:
             tag: added to the label in evidence ("web#3 admin:migrate").
         """
         with self._lock:
-            if self._aborted:
+            if self._aborted.is_set():
                 raise ProbeAborted(self._task)
             if self.unstartable is not None:
                 raise self.unstartable
             label = f"{service.name}#{len(self._instances) + 1}{f' {tag}' if tag else ''}"
         proxies = self.backing.new_proxies() if faults else {}
         scratch = scratch_dir(label)
+        admitted = self._gate is not None and self._gate.acquire(self._aborted)
         try:
+            if self._aborted.is_set():  # stopped while it waited for the gate
+                raise ProbeAborted(self._task)
             values = self.backing.templates(proxies=proxies, database=database)
             ienv = self.env_for(
                 service, scratch, overrides=overrides, drop=drop, contract=contract, values=values
@@ -147,9 +155,13 @@ class ProbeContext:
                 proxies=proxies,
             )
         except BaseException:
+            if admitted and self._gate is not None:
+                self._gate.release()
             stop_proxies(proxies)
             shutil.rmtree(scratch, ignore_errors=True)
             raise
+        if admitted and self._gate is not None:
+            self._gate.hold_until_started(instance.proc.pid)
         with self._lock:
             self._instances.append(instance)
         try:
@@ -255,7 +267,7 @@ class ProbeContext:
     def abort(self) -> None:
         """Stop every instance of this probe at once (the runner's deadline passed)."""
         with self._lock:
-            self._aborted = True
+            self._aborted.set()
             instances = list(self._instances)
         for instance in instances:
             instance.stop(grace=0.2)

@@ -22,6 +22,7 @@ from twelve.probe.context import (
     RunRecord,
 )
 from twelve.probe.env import NotProbeable, build_env
+from twelve.probe.gate import StartGate
 from twelve.probe.instance import scratch_dir
 from twelve.probe.probe import SPECS
 from twelve.probe.teardown import install_teardown
@@ -125,6 +126,7 @@ def _probe(
         options.select, options.ignore, kind=Kind.PROBE, preview=options.preview
     )
     jobs = options.jobs or 4 * (os.cpu_count() or 1)
+    gate = StartGate()
     planned = [
         (check, service, SPECS[check.meta.id])
         for check in checks
@@ -133,14 +135,14 @@ def _probe(
     ]
 
     def task(check: Check, service: ProcessUnderTest) -> _Task:
-        ctx = ProbeContext(record, clock, options.settings, check.meta.name, backing)
+        ctx = ProbeContext(record, clock, options.settings, check.meta.name, backing, gate=gate)
         return _Task(check, service, ctx, SPECS[check.meta.id].budget + _timeouts(service))
 
     with _Scheduler(jobs, clock, progress, len(planned)) as scheduler:
         # Probes that do not need a started service run while the preflight does.
         scheduler.submit([task(c, s) for c, s, spec in planned if not spec.needs_start])
         startable = _preflight(
-            services, record, clock, options.settings, scheduler.pool, backing=backing
+            services, record, clock, options.settings, scheduler.pool, backing=backing, gate=gate
         )
         dependent = []
         for check, service, spec in planned:
@@ -190,11 +192,12 @@ def _preflight(
     pool: ThreadPoolExecutor,
     *,
     backing: RunBacking,
+    gate: StartGate,
 ) -> dict[str, NotReady | None]:
     """Start each process once: None when it became ready, else why not (with evidence)."""
 
     def attempt(service: ProcessUnderTest) -> NotReady | None:
-        ctx = ProbeContext(record, clock, settings, f"preflight {service.name}", backing)
+        ctx = ProbeContext(record, clock, settings, f"preflight {service.name}", backing, gate=gate)
         try:
             with ctx.ready_instance(service):
                 return None
