@@ -217,6 +217,69 @@ def _init(args: argparse.Namespace) -> int:
     return EXIT_CLEAN
 
 
+def _new(args: argparse.Namespace) -> int:
+    # Imported here: only `new` reads the templates and pins the lock.
+    from twelve.scaffold import ScaffoldError, create_service  # noqa: PLC0415
+
+    try:
+        created = create_service(args.name, args.dir, worker=args.worker, force=args.force)
+    except ScaffoldError as exc:
+        raise UsageError(str(exc)) from None
+    print(f"twelve: wrote {created.root} ({len(created.files)} files)", file=sys.stderr)
+    print(f"twelve: next, in {created.root}: see README.md, then `twelve check`", file=sys.stderr)
+    return EXIT_CLEAN
+
+
+def _render(args: argparse.Namespace) -> int:
+    # Imported here: only `render` needs the manifest builders.
+    from twelve.render import K8sOptions, RenderError, render_k8s, stream, write  # noqa: PLC0415
+
+    root, contract = _target(args)
+    if contract is None:
+        raise UsageError(f"no twelve.toml in {root}: draft one with `twelve init`")
+    try:
+        options = K8sOptions(
+            image=args.image,
+            release=args.release,
+            namespace=args.namespace,
+            replicas=args.replicas,
+            hpa_max=args.hpa,
+        )
+        resources = render_k8s(contract, options)
+        result = None if args.output is None else write(resources, args.output)
+    except RenderError as exc:
+        raise UsageError(str(exc)) from None
+    if result is None:
+        sys.stdout.write(stream(resources))
+    else:
+        for path in result.written:
+            print(f"twelve: wrote {path}", file=sys.stderr)
+        for path in result.removed:
+            print(f"twelve: removed {path}: its object is no longer rendered", file=sys.stderr)
+    if args.image is None:
+        placeholder = options.image_for(contract.service.name)
+        print(f"twelve: no --image: replace {placeholder} when deploying", file=sys.stderr)
+    return EXIT_CLEAN
+
+
+def _render_options() -> argparse.ArgumentParser:
+    """The options of `twelve render k8s`."""
+    options = argparse.ArgumentParser(add_help=False)
+    options.add_argument("target", choices=["k8s"], help="k8s: Kubernetes manifests")
+    options.add_argument("directory", nargs="?", default=".", help="the service root")
+    options.add_argument("--contract", type=Path, help="the contract (default: DIR/twelve.toml)")
+    options.add_argument(
+        "-o", "--output", type=Path, metavar="PATH", help="a directory, or a .yaml file"
+    )
+    options.add_argument("--image", help="default: registry.invalid/NAME:unset, to be set")
+    options.add_argument("--release", metavar="ID", help="release identity (default: image tag)")
+    options.add_argument("--namespace", help="metadata.namespace of every object")
+    options.add_argument("--replicas", type=int, metavar="N", help="default: 2 web, 1 worker")
+    options.add_argument("--hpa", type=int, metavar="MAX", help="an HPA per web process, up to MAX")
+    options.add_argument("-v", "--verbose", action="store_true", help="more detail")
+    return options
+
+
 def _target(args: argparse.Namespace) -> tuple[Path, Contract | None]:
     root = Path(args.directory)
     if not root.is_dir():
@@ -323,6 +386,25 @@ def _parser() -> argparse.ArgumentParser:
     init_cmd.add_argument("directory", nargs="?", default=".", help="the service root")
     init_cmd.add_argument("--force", action="store_true", help="overwrite an existing twelve.toml")
     init_cmd.set_defaults(handler=_init)
+
+    new_cmd = sub.add_parser("new", help="scaffold a Python service on twelve.kit")
+    new_cmd.add_argument("name", help="the service name, kebab-case (e.g. order-api)")
+    new_cmd.add_argument("--dir", type=Path, help="where to write it (default: ./NAME)")
+    new_cmd.add_argument(
+        "--worker",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help="include a worker process (default: yes)",
+    )
+    new_cmd.add_argument(
+        "--force", action="store_true", help="write into a non-empty directory anyway"
+    )
+    new_cmd.set_defaults(handler=_new)
+
+    render_cmd = sub.add_parser(
+        "render", parents=[_render_options()], help="render deployment manifests from the contract"
+    )
+    render_cmd.set_defaults(handler=_render)
     return parser
 
 

@@ -53,14 +53,29 @@ def match_process(
     """
     processes = contract.processes
     argv = program([*_words(container.get("command")), *_words(container.get("args"))])
-    for name, process in processes.items():
-        wanted = _argv(process.command)[:2]
-        if wanted and argv[: len(wanted)] == wanted:
-            return name, process
+    # The longest whole command the container runs: `python -m app worker` is the worker
+    # even though it starts with the web's `python -m app`.
+    whole = [
+        (len(wanted), name)
+        for name, process in processes.items()
+        if (wanted := _argv(process.command)) and argv[: len(wanted)] == wanted
+    ]
+    if whole:
+        name = max(whole)[1]
+        return name, processes[name]
     names = {str(container.get("name", "")), obj.name or ""}
     for name, process in processes.items():
         if name in names or (obj.name or "").endswith(f"-{name}"):
             return name, process
+    # The program alone (`gunicorn app:app` vs `gunicorn -c conf.py app:app`), when only one
+    # process runs it.
+    program_of = [
+        (name, process)
+        for name, process in processes.items()
+        if (wanted := _argv(process.command)[:2]) and argv[: len(wanted)] == wanted
+    ]
+    if len(program_of) == 1:
+        return program_of[0]
     web = [(n, p) for n, p in processes.items() if p.kind == "web"]
     if len(web) == 1 and _probed_over_http(container):
         return web[0]
