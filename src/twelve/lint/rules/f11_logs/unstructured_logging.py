@@ -212,7 +212,8 @@ def unstructured_logging(facts: Facts) -> Iterator[Verdict]:
       JS/TS, `.tsx`/`.jsx` files and UI directories (`public/`, `static/`, `frontend/`,
       `client/`, `www/`, `components/`, `pages/`).
     - it is structured: Python imports structlog, python-json-logger, json-log-formatter
-      or ecs-logging (or names one in a `dictConfig` string), passes `serialize=True` to
+      or ecs-logging (or names one in a `dictConfig` string), uses twelve.kit (which
+      routes stdlib logging through its JSON logger), passes `serialize=True` to
       loguru, or subclasses `logging.Formatter` with a `json.dumps`; JS/TS imports pino,
       pino-http, nestjs-pino, bunyan or an ECS format, uses winston's `format.json()`/
       `format.logstash()`, or `Fastify({ logger: ... })`; Go calls
@@ -253,6 +254,8 @@ def unstructured_logging(facts: Facts) -> Iterator[Verdict]:
     code.
     """
     structured = {_GROUPS[match.language] for match in facts.matches(STRUCTURED)}
+    if facts.uses_kit:  # twelve.kit routes stdlib logging through its JSON logger
+        structured.add(_GROUPS[PY])
     first: dict[str, CodeMatch] = {}
     for match in facts.matches(LOGS):
         group = _GROUPS[match.language]
