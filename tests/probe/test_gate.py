@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import os
+import signal
 import subprocess
 import sys
 import threading
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 
 from twelve.probe.gate import HOLD_CAP_S, StartGate
 
@@ -17,11 +19,13 @@ IDLE = "import time; time.sleep(30)"
 
 @contextmanager
 def started(*argv: str) -> Iterator[subprocess.Popen[bytes]]:
-    proc = subprocess.Popen(argv)
+    """Run `argv` in its own process group; the whole group is killed on leaving."""
+    proc = subprocess.Popen(argv, start_new_session=True)
     try:
         yield proc
     finally:
-        proc.kill()
+        with suppress(ProcessLookupError):
+            os.killpg(proc.pid, signal.SIGKILL)
         proc.wait(timeout=10)
 
 
@@ -64,6 +68,7 @@ def test_a_wrappers_busy_child_holds_the_slot() -> None:
         gate.hold_until_started(proc.pid)
         assert not gate.acquire(timeout=1.0)
         assert proc.poll() is None
+    assert gate.acquire(timeout=HOLD_CAP_S), "killing the group ends the hold"
 
 
 def test_a_cancelled_wait_returns_false() -> None:
