@@ -353,7 +353,9 @@ def _parser() -> argparse.ArgumentParser:
 
     probing = argparse.ArgumentParser(add_help=False)
     probing.add_argument("--process", help="probe only this process type")
-    probing.add_argument("--jobs", type=int, help="probes at once (default: four per core)")
+    probing.add_argument(
+        "--jobs", type=int, help="probes at once (default: all; starts run one per core)"
+    )
     probing.add_argument(
         "--lenient-exit",
         action="store_true",

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import itertools
+
 import pytest
 
-from twelve.probe.clock import Clock, Deadline, FakeClock, SystemClock
+from twelve.probe.clock import Clock, Deadline, FakeClock, SystemClock, backoff
 
 
 def test_fake_clock_moves_only_when_told() -> None:
@@ -79,3 +81,14 @@ def test_fake_clock_satisfies_the_clock_protocol() -> None:
     """Code typed against Clock accepts FakeClock (checked by mypy) and sees its time."""
     clock: Clock = FakeClock(start=7.0)
     assert Deadline(clock, 3.0).remaining() == 3.0
+
+
+def test_backoff_grows_to_its_cap() -> None:
+    """Poll intervals start short and level off."""
+    assert list(itertools.islice(backoff(0.01, 0.05, factor=2.0), 5)) == [
+        0.01,
+        0.02,
+        0.04,
+        0.05,
+        0.05,
+    ]

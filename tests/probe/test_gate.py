@@ -11,6 +11,8 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 
+import pytest
+
 from twelve.probe.gate import HOLD_CAP_S, StartGate
 
 BUSY = "while True: pass"
@@ -80,3 +82,35 @@ def test_a_cancelled_wait_returns_false() -> None:
     began = time.monotonic()
     assert not gate.acquire(cancelled, timeout=10.0)
     assert time.monotonic() - began < 2.0
+
+
+def test_a_free_slot_goes_to_the_lowest_priority_first() -> None:
+    """The start the run waits for (priority 0) overtakes one that queued earlier."""
+    gate = StartGate(1)
+    assert gate.acquire(timeout=1.0)
+    order: list[int] = []
+
+    def wait_for_slot(priority: int) -> None:
+        assert gate.acquire(timeout=10.0, priority=priority)
+        order.append(priority)
+
+    late = threading.Thread(target=wait_for_slot, args=(2,))
+    late.start()
+    time.sleep(0.2)  # the priority-2 start queues first
+    urgent = threading.Thread(target=wait_for_slot, args=(0,))
+    urgent.start()
+    time.sleep(0.2)
+    assert order == []
+    gate.release()
+    urgent.join(timeout=5.0)
+    assert order == [0]
+    gate.release()
+    late.join(timeout=5.0)
+    assert order == [0, 2]
+
+
+def test_releasing_a_slot_never_taken_is_an_error() -> None:
+    """More releases than acquisitions would let extra starts through."""
+    gate = StartGate(1)
+    with pytest.raises(ValueError, match="released more slots than were taken"):
+        gate.release()

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import itertools
 import threading
 import time
+from collections.abc import Iterator
 from typing import Protocol
 
-__all__ = ["Clock", "Deadline", "FakeClock", "SystemClock"]
+__all__ = ["Clock", "Deadline", "FakeClock", "SystemClock", "backoff"]
 
 
 class Clock(Protocol):
@@ -112,3 +114,17 @@ class Deadline:
             step: The longest sleep wanted, typically a poll interval.
         """
         self._clock.sleep(min(step, self.remaining()))
+
+
+def backoff(first: float, cap: float, factor: float = 1.5) -> Iterator[float]:
+    """Poll intervals: `first`, then each `factor` times longer, up to `cap` (endless).
+
+    A wait that usually ends soon notices it at once, and a long one costs little CPU.
+
+    Args:
+        first: the first interval in seconds.
+        cap: the longest interval.
+        factor: growth per step.
+    """
+    for step in itertools.count():
+        yield min(first * factor**step, cap)

@@ -1,13 +1,15 @@
-"""What a probe works with: the service under test, fresh instances, and the run's records."""
+"""What a probe works with: the service under test, fresh or shared instances, the run's records."""
 
 from __future__ import annotations
 
 import shutil
 import threading
-from collections.abc import Iterable, Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Callable, Hashable, Iterable, Iterator, Mapping
+from concurrent.futures import Future, wait
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TypeVar, cast
 
 from twelve.contract import Contract, ProcessType
 from twelve.model import CheckInconclusive
@@ -21,6 +23,9 @@ from twelve.probe.instance import Exchange, Instance, scratch_dir
 READY_SLACK_S = 10.0
 WORKER_SETTLE_S = 1.0
 ADMIN_STOP_S = 2.0  # an admin task left running when its probe is done gets this grace
+_SHARED_POLL_S = 0.05  # how often a probe waiting for a shared result checks for its abort
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,6 +63,94 @@ class RunRecord:
             self.outputs.extend((label, line) for line in lines)
 
 
+class RunShared:
+    """What the probes of one run share: a ready instance per process type, and results.
+
+    The runner keeps the preflight's ready instance of each process type for the probes
+    that only observe a ready instance (`shared=True`) and stops it, gracefully, once the
+    last of them is done. `once` runs a scenario a single time for every probe that asks.
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._instances: dict[str, tuple[Instance, ExitStack]] = {}
+        self._users: dict[str, int] = {}
+        self._results: dict[Hashable, Future[object]] = {}
+
+    def keep(self, name: str, instance: Instance, stop: ExitStack, users: int) -> None:
+        """Keep `instance` of process type `name` until `users` probes have released it.
+
+        Args:
+            name: the process type.
+            instance: its ready instance.
+            stop: stops it and records its output when closed.
+            users: probes that will release it.
+        """
+        with self._lock:
+            self._instances[name] = (instance, stop)
+            self._users[name] = users
+        if users == 0:
+            self.stop(name)
+
+    def instance(self, name: str) -> Instance | None:
+        """The kept instance of process type `name`, while it is kept and still running."""
+        with self._lock:
+            kept = self._instances.get(name)
+        return kept[0] if kept is not None and kept[0].proc.poll() is None else None
+
+    def release(self, name: str) -> None:
+        """One probe using process type `name`'s instance is done; the last one stops it.
+
+        Args:
+            name: the process type.
+        """
+        with self._lock:
+            self._users[name] = self._users.get(name, 0) - 1
+            last = self._users[name] == 0
+        if last:
+            self.stop(name)
+
+    def stop(self, name: str | None = None) -> None:
+        """Stop the kept instance of `name` (None: of every process type).
+
+        Args:
+            name: the process type, or None for all.
+        """
+        with self._lock:
+            names = [name] if name is not None else list(self._instances)
+            kept = [self._instances.pop(n) for n in names if n in self._instances]
+        for _, stop in kept:
+            stop.close()
+
+    def once(
+        self, key: Hashable, compute: Callable[[], T], aborted: threading.Event, task: str
+    ) -> T:
+        """The result of `compute()`, computed by the first caller with `key` only.
+
+        Later callers wait for it (and get its exception, if it raised).
+
+        Args:
+            key: names the scenario and what it ran on.
+            compute: runs the scenario.
+            aborted: set when the asking probe is stopped; its wait ends then.
+            task: the asking probe, for the abort message.
+        """
+        with self._lock:
+            future = self._results.get(key)
+            first = future is None
+            if future is None:
+                future = self._results[key] = Future()
+        if first:
+            try:
+                future.set_result(compute())
+            except BaseException as exc:  # noqa: BLE001 -- every caller gets it from result()
+                future.set_exception(exc)
+        while not wait([future], _SHARED_POLL_S).done:
+            if aborted.is_set():
+                raise ProbeAborted(task)
+        return cast(T, future.result())
+
+
 @dataclass(frozen=True, slots=True)
 class ProbeSettings:
     """Run-wide probe options.
@@ -76,7 +169,9 @@ class ProbeContext:
     aborts it for overrunning its deadline. `backing` holds the run's backing services
     (upstreams, twelve's Postgres); an instance launched with `faults=True` gets its own
     fault proxies in `instance.proxies`. A `gate` shared by the run bounds how many
-    instances are busy starting at once, so that parallel starts do not starve each other.
+    instances are busy starting at once, so that parallel starts do not starve each other;
+    its free slots go to the lowest `priority` first. `shared` holds what the run's probes
+    share: a ready instance per process type, and scenarios several probes judge.
     """
 
     def __init__(
@@ -88,8 +183,11 @@ class ProbeContext:
         backing: RunBacking | None = None,
         *,
         gate: StartGate | None = None,
+        shared: RunShared | None = None,
+        priority: int = 0,
     ) -> None:
         self.record = record
+        self.shared = shared if shared is not None else RunShared()
         self.clock = clock
         self.settings = settings
         self.backing = backing if backing is not None else RunBacking(None)
@@ -98,6 +196,7 @@ class ProbeContext:
         self._lock = threading.Lock()
         self._aborted = threading.Event()
         self._gate = gate
+        self._priority = priority
         self.unstartable: NotReady | None = None
         """Set by the runner when the preflight could not start the service: every launch
         then raises it at once, so the probe still answers what it can tell without a
@@ -136,7 +235,9 @@ class ProbeContext:
             label = f"{service.name}#{len(self._instances) + 1}{f' {tag}' if tag else ''}"
         proxies = self.backing.new_proxies() if faults else {}
         scratch = scratch_dir(label)
-        admitted = self._gate is not None and self._gate.acquire(self._aborted)
+        admitted = self._gate is not None and self._gate.acquire(
+            self._aborted, priority=self._priority
+        )
         try:
             if self._aborted.is_set():  # stopped while it waited for the gate
                 raise ProbeAborted(self._task)
@@ -233,6 +334,40 @@ class ProbeContext:
             elif instance.proc.wait_exit(WORKER_SETTLE_S) is not None:
                 raise NotReady(f"exited {instance.proc.poll()} at start", instance.evidence())
             yield instance
+
+    @contextmanager
+    def shared_instance(self, service: ProcessUnderTest) -> Iterator[Instance]:
+        """The run's shared ready instance of `service`; a fresh ready one when none is kept.
+
+        The shared instance was started like any other and keeps running after the block,
+        as other probes use it too: a probe only observes it (requests, its output), never
+        signals nor stops it. `owns` tells which of the two it got.
+
+        Raises:
+            NotReady: no instance is kept and a fresh one never became ready.
+        """
+        with self._lock:
+            if self._aborted.is_set():
+                raise ProbeAborted(self._task)
+        if (instance := self.shared.instance(service.name)) is not None:
+            yield instance
+            return
+        with self.ready_instance(service) as fresh:
+            yield fresh
+
+    def owns(self, instance: Instance) -> bool:
+        """True when this probe started `instance` (it is not the run's shared one)."""
+        with self._lock:
+            return instance in self._instances
+
+    def once(self, key: Hashable, compute: Callable[[], T]) -> T:
+        """Run a scenario once per run: the first probe asking computes, the others wait.
+
+        Args:
+            key: names the scenario and what it runs on, e.g. `("log scenario", "web")`.
+            compute: runs it (in the first asking probe, with that probe's context).
+        """
+        return self.shared.once(key, compute, self._aborted, self._task)
 
     def env_for(
         self,

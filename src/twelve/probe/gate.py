@@ -10,10 +10,16 @@ its start-up work is done), or `HOLD_CAP_S` passes. Waiting is read from the pro
 not its CPU share: a start starved of CPU is runnable, not waiting. Timings a probe judges begin
 at exec, after the slot is taken, so the wait in the gate is never counted against the
 service.
+
+A free slot goes to the waiting start with the lowest priority number, first come first
+served among equals: the runner puts the starts the rest of the run waits for (the
+preflight's, then those of the probes that need a started service) ahead of the others.
 """
 
 from __future__ import annotations
 
+import heapq
+import itertools
 import os
 import threading
 import time
@@ -21,6 +27,7 @@ import time
 import psutil
 
 SAMPLE_S = 0.02
+_CANCEL_CHECK_S = 0.1  # a waiter is woken by every release; this is only for `cancelled`
 QUIET_SAMPLES = 2  # waiting at two samples in a row: its start-up work is done
 _WAITING = frozenset(  # or exited, not yet reaped
     {psutil.STATUS_SLEEPING, psutil.STATUS_IDLE, psutil.STATUS_STOPPED, psutil.STATUS_ZOMBIE}
@@ -36,31 +43,54 @@ class StartGate:
         slots: starts allowed to be busy at the same time.
     """
 
-    __slots__ = ("_slots",)
+    __slots__ = ("_changed", "_free", "_slots", "_tickets", "_waiting")
 
     def __init__(self, slots: int | None = None) -> None:
-        self._slots = threading.BoundedSemaphore(slots or os.cpu_count() or 1)
+        self._slots = slots or os.cpu_count() or 1
+        self._free = self._slots
+        self._changed = threading.Condition()
+        self._waiting: list[tuple[int, int]] = []  # a heap of (priority, ticket)
+        self._tickets = itertools.count()
 
     def acquire(
-        self, cancelled: threading.Event | None = None, timeout: float = ACQUIRE_CAP_S
+        self,
+        cancelled: threading.Event | None = None,
+        timeout: float = ACQUIRE_CAP_S,
+        *,
+        priority: int = 0,
     ) -> bool:
         """Wait for a slot; False when the wait was cancelled or ran out.
 
         Args:
             cancelled: stop waiting when this is set.
             timeout: seconds to wait at most.
+            priority: lower numbers get a free slot first.
         """
         deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if cancelled is not None and cancelled.is_set():
-                return False
-            if self._slots.acquire(timeout=SAMPLE_S):
+        entry = (priority, next(self._tickets))
+        with self._changed:
+            heapq.heappush(self._waiting, entry)
+            try:
+                while not (self._free and self._waiting[0] == entry):
+                    if (cancelled is not None and cancelled.is_set()) or (
+                        time.monotonic() >= deadline
+                    ):
+                        return False
+                    self._changed.wait(_CANCEL_CHECK_S)
+                self._free -= 1
                 return True
-        return False
+            finally:
+                self._waiting.remove(entry)
+                heapq.heapify(self._waiting)
+                self._changed.notify_all()  # the next in line may take another free slot
 
     def release(self) -> None:
         """Give back a slot whose start never happened."""
-        self._slots.release()
+        with self._changed:
+            if self._free == self._slots:
+                raise ValueError("released more slots than were taken")
+            self._free += 1
+            self._changed.notify_all()
 
     def hold_until_started(self, pid: int) -> None:
         """Give the slot back when `pid` exits, goes idle or has been busy `HOLD_CAP_S`."""
@@ -75,15 +105,17 @@ class StartGate:
             quiet = 0
             while time.monotonic() < deadline:
                 time.sleep(SAMPLE_S)
-                # The tree is read only when the root waits (a wrapper such as sh -c or npm
-                # whose child does the work), as listing processes is not cheap.
-                quiet = quiet + 1 if _waiting(root) and all(map(_waiting, _children(root))) else 0
+                quiet = quiet + 1 if _waiting(root) else 0
+                # The tree is read only once the root has waited long enough (a wrapper such
+                # as sh -c or npm whose child does the work), as listing processes is not cheap.
                 if quiet == QUIET_SAMPLES:
-                    return
+                    if all(map(_waiting, _children(root))):
+                        return
+                    quiet = 0
         except psutil.Error:  # gone already: exited
             return
         finally:
-            self._slots.release()
+            self.release()
 
 
 def _waiting(process: psutil.Process) -> bool:

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import httpx
 import psutil
 
-from twelve.probe.clock import Deadline
+from twelve.probe.clock import Deadline, backoff
 from twelve.probe.teardown import marked_processes
 
 __all__ = [
@@ -29,7 +29,8 @@ __all__ = [
 
 LOOPBACK_HOSTS = ("127.0.0.1", "::1")
 
-_POLL_S = 0.01
+_POLL_S = 0.01  # the first poll interval; it grows to _POLL_CAP_S
+_POLL_CAP_S = 0.05
 _CONNECT_TIMEOUT_S = 0.25
 _HTTP_TIMEOUT_S = 1.0
 
@@ -152,12 +153,13 @@ def wait_accepting(port: int, deadline: Deadline, exited: Callable[[], bool]) ->
         deadline: When to give up.
         exited: Tells whether the service is gone, so the wait can end early.
     """
+    intervals = backoff(_POLL_S, _POLL_CAP_S)
     while True:
         if accepting_host(port, min(_CONNECT_TIMEOUT_S, deadline.remaining())) is not None:
             return True
         if exited() or deadline.expired():
             return False
-        deadline.sleep(_POLL_S)
+        deadline.sleep(next(intervals))
 
 
 @functools.cache
@@ -184,6 +186,7 @@ def wait_http_ok(url: str, deadline: Deadline, exited: Callable[[], bool]) -> Ht
     target = require_loopback_url(url)
     last = HttpReadiness(ok=False, status=None, error=None)
     # trust_env=False: a proxy from the environment must not see loopback probe traffic.
+    intervals = backoff(_POLL_S, _POLL_CAP_S)
     with loopback_client(_HTTP_TIMEOUT_S) as client:
         while True:
             timeout = max(min(_HTTP_TIMEOUT_S, deadline.remaining()), 0.01)
@@ -195,4 +198,4 @@ def wait_http_ok(url: str, deadline: Deadline, exited: Callable[[], bool]) -> Ht
                 last = HttpReadiness(ok=False, status=None, error=exc)
             if last.ok or exited() or deadline.expired():
                 return last
-            deadline.sleep(_POLL_S)
+            deadline.sleep(next(intervals))

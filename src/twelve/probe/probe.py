@@ -19,12 +19,15 @@ class ProbeSpec:
         final: runs after every other probe, over the run's records (leak checks).
         needs_start: depends on the service starting; inconclusive when it cannot.
         budget: seconds allowed beyond the contract's own timeouts before it is an `error`.
+        shared: uses the run's shared ready instance (`ctx.shared_instance`); the runner
+            keeps it until every such probe is done.
     """
 
     kinds: frozenset[str]
     final: bool = False
     needs_start: bool = True
     budget: float = 15.0
+    shared: bool = False
 
 
 SPECS: dict[str, ProbeSpec] = {}
@@ -42,6 +45,7 @@ def probe(
     final: bool = False,
     needs_start: bool = True,
     budget: float = 15.0,
+    shared: bool = False,
     lifecycle: Lifecycle = Lifecycle.STABLE,
 ) -> Callable[[CheckFunction], CheckFunction]:
     """Register a probe; the function's docstring holds its documentation.
@@ -57,6 +61,7 @@ def probe(
         final: run after all others, over the records of the whole run.
         needs_start: inconclusive when the service cannot start at all.
         budget: seconds allowed beyond the contract's timeouts.
+        shared: observes the run's shared ready instance (needs a start, not final).
         lifecycle: preview (opt-in) or stable.
     """
     register = declare(
@@ -71,7 +76,9 @@ def probe(
     )
 
     def decorate(function: CheckFunction) -> CheckFunction:
-        SPECS[id] = ProbeSpec(frozenset(kinds), final, needs_start, budget)
+        if shared and (final or not needs_start):
+            raise ValueError(f"{id}: a shared instance is kept for needs_start probes, not final")
+        SPECS[id] = ProbeSpec(frozenset(kinds), final, needs_start, budget, shared)
         return register(function)
 
     return decorate

@@ -1,4 +1,8 @@
-"""The probe run: start each process once to see it can start, then every probe in parallel."""
+"""The probe run: start each process once to see it can start, then every probe in parallel.
+
+The preflight's ready instance of each process type is kept for the probes that only
+observe a ready instance (`shared=True`) and stopped once the last of them is done.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +10,7 @@ import os
 import threading
 from collections.abc import Callable, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from contextlib import ExitStack
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -20,6 +25,7 @@ from twelve.probe.context import (
     ProbeSettings,
     ProcessUnderTest,
     RunRecord,
+    RunShared,
 )
 from twelve.probe.env import NotProbeable, build_env
 from twelve.probe.gate import StartGate
@@ -31,6 +37,9 @@ from twelve.registry import Check
 Progress = Callable[[int, int, str], None]
 _TICK_S = 0.1
 PREPARE_TIMEOUT_S = 30.0
+# Who starts first when starts queue at the gate: the preflight, which the probes that need
+# a started service wait for, then those (the longest probes), then the rest.
+_PREFLIGHT, _DEPENDENT, _INDEPENDENT = 0, 1, 2
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,7 +51,8 @@ class ProbeOptions:
         ignore: the same, to leave out.
         preview: include preview probes in broad selections.
         process: only this process type.
-        jobs: probes running at once (default: four per core; probes mostly wait).
+        jobs: probes running at once (default: all of them; probes mostly wait, and the
+            start gate keeps the CPU-bound starts to one per core).
         settings: run-wide probe settings.
     """
 
@@ -60,6 +70,7 @@ class _Task:
     service: ProcessUnderTest
     ctx: ProbeContext
     budget: float
+    done: Callable[[], None] | None = None
     started: float | None = None
     results: list[Result] = field(default_factory=list)
 
@@ -125,24 +136,48 @@ def _probe(
     checks = catalogue.load().select(
         options.select, options.ignore, kind=Kind.PROBE, preview=options.preview
     )
-    jobs = options.jobs or 4 * (os.cpu_count() or 1)
     gate = StartGate()
+    shared = RunShared()
     planned = [
         (check, service, SPECS[check.meta.id])
         for check in checks
         for service in services
         if service.kind in SPECS[check.meta.id].kinds
     ]
+    # Every probe at once by default: the gate bounds the CPU-bound starts, and the
+    # preflight's own starts run next to the probes that need no started service.
+    jobs = options.jobs or max(4 * (os.cpu_count() or 1), len(planned) + len(services))
+    users = {s.name: sum(spec.shared for _, t, spec in planned if t is s) for s in services}
 
     def task(check: Check, service: ProcessUnderTest) -> _Task:
-        ctx = ProbeContext(record, clock, options.settings, check.meta.name, backing, gate=gate)
-        return _Task(check, service, ctx, SPECS[check.meta.id].budget + _timeouts(service))
+        spec = SPECS[check.meta.id]
+        ctx = ProbeContext(
+            record,
+            clock,
+            options.settings,
+            check.meta.name,
+            backing,
+            gate=gate,
+            shared=shared,
+            priority=_DEPENDENT if spec.needs_start else _INDEPENDENT,
+        )
+        done = (lambda: shared.release(service.name)) if spec.shared else None
+        return _Task(check, service, ctx, spec.budget + _timeouts(service), done)
 
-    with _Scheduler(jobs, clock, progress, len(planned)) as scheduler:
+    with _Scheduler(jobs, clock, progress, len(planned)) as scheduler, ExitStack() as stack:
+        stack.callback(shared.stop)  # whatever happens, no kept instance outlives the run
         # Probes that do not need a started service run while the preflight does.
         scheduler.submit([task(c, s) for c, s, spec in planned if not spec.needs_start])
         startable = _preflight(
-            services, record, clock, options.settings, scheduler.pool, backing=backing, gate=gate
+            services,
+            record,
+            clock,
+            options.settings,
+            scheduler.pool,
+            backing=backing,
+            gate=gate,
+            shared=shared,
+            users=users,
         )
         dependent = []
         for check, service, spec in planned:
@@ -151,6 +186,7 @@ def _probe(
                 dependent[-1].ctx.unstartable = _not_started(service, startable[service.name])
         scheduler.submit(dependent)
         scheduler.drain()
+        shared.stop()  # the final probes read every instance's output: it must be in
         finals = [(c, s) for c, s, spec in planned if spec.final]
         scheduler.submit([task(c, s) for c, s in finals])
         scheduler.drain()
@@ -193,16 +229,26 @@ def _preflight(
     *,
     backing: RunBacking,
     gate: StartGate,
+    shared: RunShared,
+    users: dict[str, int],
 ) -> dict[str, NotReady | None]:
-    """Start each process once: None when it became ready, else why not (with evidence)."""
+    """Start each process once: None when it became ready, else why not (with evidence).
+
+    A ready instance is kept in `shared` for the `users[name]` probes that observe it.
+    """
 
     def attempt(service: ProcessUnderTest) -> NotReady | None:
-        ctx = ProbeContext(record, clock, settings, f"preflight {service.name}", backing, gate=gate)
+        task = f"preflight {service.name}"
+        ctx = ProbeContext(
+            record, clock, settings, task, backing, gate=gate, shared=shared, priority=_PREFLIGHT
+        )
+        stop = ExitStack()
         try:
-            with ctx.ready_instance(service):
-                return None
+            instance = stop.enter_context(ctx.ready_instance(service))
         except NotReady as exc:
             return exc
+        shared.keep(service.name, instance, stop, users[service.name])
+        return None
 
     return dict(zip((s.name for s in services), pool.map(attempt, services), strict=True))
 
@@ -283,7 +329,11 @@ class _Scheduler:
     def _execute(self, task: _Task) -> None:
         with self._lock:
             task.started = self._clock.now()
-        results = _execute(task)
+        try:
+            results = _execute(task)
+        finally:
+            if task.done is not None:
+                task.done()
         with self._lock:
             task.results = task.results or results
 

@@ -24,14 +24,18 @@ _TIMEOUT_S = 2.0
     summary="The process reports exactly the release identity it was started with",
     remediation="Report the value of version_env unchanged from the version endpoint and in logs.",
     kinds=("web", "worker"),
+    shared=True,
 )
 def version_identity(service: ProcessUnderTest, ctx: ProbeContext) -> Iterator[Verdict]:
     """
     ## What it does
-    Starts a fresh instance with a unique release identity (`twelve-probe-<hex>`) in the
-    contract's `version_env`. A web process with a `version` endpoint must answer it 2xx
-    with a JSON body that has the injected value, exactly, as one of its values, and the
-    service's name. Without an endpoint (and for workers), some log line must carry both.
+    Every instance twelve starts gets a unique release identity (`twelve-probe-<hex>`) in
+    the contract's `version_env`; this probe uses the run's shared ready instance. A web
+    process with a `version` endpoint must answer it 2xx with a JSON body that has the
+    injected value, exactly, as one of its values, and the service's name. Without an
+    endpoint (and for workers), some log line must carry both: when the shared instance's
+    lines do not yet, a fresh instance of its own gets up to `startup_timeout` to write
+    one, and is then stopped so that buffered lines are flushed.
 
     ## Why is this bad?
     A release is a build plus config; the running process is the only witness of which
@@ -61,17 +65,30 @@ def version_identity(service: ProcessUnderTest, ctx: ProbeContext) -> Iterator[V
         yield not_applicable("no version_env")
         return
     name = service.contract.service.name
-    with ctx.ready_instance(service) as instance:
+    with ctx.shared_instance(service) as instance:
         expected = instance.ienv.version or ""
         path = service.process.version
         if service.kind == "web" and path:
             yield _judge_endpoint(instance, path, expected, name)
             return
-        # The line may come late (a worker's first iteration): wait up to startup_timeout.
-        limit = service.process.startup_timeout
-        if not wait_until(ctx.clock, limit, lambda: _reports(instance.output(), expected)):
-            instance.stop(max(2.0, service.process.shutdown_timeout))  # flushes what is buffered
-        yield _judge_logs(instance, expected, name)
+        if ctx.owns(instance):
+            yield _judge_own_logs(instance, service, ctx)
+            return
+        if _reports(instance.output(), expected) and _reports(instance.output(), name):
+            yield _judge_logs(instance, expected, name)
+            return
+    with ctx.ready_instance(service) as instance:  # one it may stop, to flush its lines
+        yield _judge_own_logs(instance, service, ctx)
+
+
+def _judge_own_logs(instance: Instance, service: ProcessUnderTest, ctx: ProbeContext) -> Verdict:
+    """Wait for the version in the logs of an instance the probe started, then judge them."""
+    expected = instance.ienv.version or ""
+    # The line may come late (a worker's first iteration): wait up to startup_timeout.
+    limit = service.process.startup_timeout
+    if not wait_until(ctx.clock, limit, lambda: _reports(instance.output(), expected)):
+        instance.stop(max(2.0, service.process.shutdown_timeout))  # flushes what is buffered
+    return _judge_logs(instance, expected, service.contract.service.name)
 
 
 def _judge_endpoint(instance: Instance, path: str, expected: str, name: str) -> Verdict:

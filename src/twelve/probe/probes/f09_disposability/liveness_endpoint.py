@@ -21,12 +21,14 @@ WAIT_S = 3.0  # wait longer than the limit, so a slow answer is measured, not ju
     severity=Severity.ERROR,
     summary="The liveness path answers 2xx within a second",
     remediation="Answer liveness from memory in constant time; never wait on I/O or locks there.",
+    shared=True,
 )
 def liveness_endpoint(service: ProcessUnderTest, ctx: ProbeContext) -> Iterator[Verdict]:
     """
     ## What it does
-    Starts a fresh instance, waits until it is ready, then requests the contract's
-    `liveness` path up to three times in a row. Every answer must be a 2xx (200, or 204),
+    Uses the run's shared ready instance (the one the preflight started, kept while the
+    probes that only observe an instance run), and requests the contract's `liveness`
+    path up to three times in a row. Every answer must be a 2xx (200, or 204),
     and at least two of three must arrive within one second, the default timeout of a
     Kubernetes liveness probe. Any other status (a redirect, an error) fails at once.
 
@@ -54,7 +56,7 @@ def liveness_endpoint(service: ProcessUnderTest, ctx: ProbeContext) -> Iterator[
     if not path:
         yield not_applicable("no liveness path declared")
         return
-    with ctx.ready_instance(service) as instance:
+    with ctx.shared_instance(service) as instance:
         seen: list[Exchange] = []
         problems: list[str] = []
         while len(seen) - len(problems) < 2 and len(problems) < 2 and not _wrong(seen):
@@ -62,7 +64,8 @@ def liveness_endpoint(service: ProcessUnderTest, ctx: ProbeContext) -> Iterator[
             if (problem := _problem(seen[-1])) is not None:
                 problems.append(problem)
         evidence = (Evidence("requests", tuple(e.describe() for e in seen)), *instance.evidence())
-        instance.stop(JUDGED_GRACE_S)
+        if ctx.owns(instance):
+            instance.stop(JUDGED_GRACE_S)
     if problems and (len(problems) > 1 or _wrong(seen)):
         yield fail(f"GET {path} {problems[-1]}", evidence=evidence)
         return

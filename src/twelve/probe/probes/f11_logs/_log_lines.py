@@ -1,6 +1,7 @@
 """The log probes' shared scenario (a few requests, then SIGTERM) and how they read lines.
 
-Not a probe itself: shared by the log probes.
+Not a probe itself: shared by the log probes. structured-logs and log-fields judge one run
+of the scenario per process type (`log_scenario`).
 """
 
 from __future__ import annotations
@@ -12,8 +13,9 @@ import uuid
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
+from twelve.model import Evidence
 from twelve.probe.clock import Clock
-from twelve.probe.context import ProcessUnderTest
+from twelve.probe.context import ProbeContext, ProcessUnderTest
 from twelve.probe.harness import OutputLine
 from twelve.probe.instance import Exchange, Instance, wait_until
 
@@ -43,6 +45,45 @@ class Sent:
         start = self.exchange.t
         end = start + self.exchange.seconds + REQUEST_WINDOW_S
         return start <= line.t <= end and self.exchange.path in line.text
+
+
+@dataclass(frozen=True, slots=True)
+class Scenario:
+    """What one run of the scenario saw: the requests, every line, evidence, the secrets.
+
+    Args:
+        sent: the requests made (none to a worker).
+        output: every line the instance wrote, through its exit.
+        evidence: its timeline and output tail.
+        secrets: the secret values it was given.
+    """
+
+    sent: tuple[Sent, ...]
+    output: tuple[OutputLine, ...]
+    evidence: tuple[Evidence, ...]
+    secrets: tuple[str, ...]
+
+
+def log_scenario(service: ProcessUnderTest, ctx: ProbeContext) -> Scenario:
+    """Run the scenario once per process type and run; every log probe asking gets that run.
+
+    A fresh instance; a few requests to a web process (`exercise`); a moment for a worker
+    to write (`settle`); SIGTERM and its exit (`finish`).
+
+    Args:
+        service: the process type.
+        ctx: the asking probe's context.
+    """
+
+    def run() -> Scenario:
+        with ctx.ready_instance(service) as instance:
+            sent = exercise(instance, service) if service.kind == "web" else []
+            settle(instance, service, ctx.clock)
+            output = finish(instance, service)
+            secrets = tuple(instance.ienv.secrets.values())
+            return Scenario(tuple(sent), tuple(output), instance.evidence(tail=10), secrets)
+
+    return ctx.once(("log scenario", service.name), run)
 
 
 def exercise(instance: Instance, service: ProcessUnderTest) -> list[Sent]:

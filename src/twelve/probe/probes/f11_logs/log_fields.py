@@ -8,13 +8,11 @@ from twelve.probe.harness import OutputLine
 from twelve.probe.probe import probe
 from twelve.probe.probes.f11_logs._log_lines import (
     describe,
-    exercise,
-    finish,
     has_field,
+    log_scenario,
     on_stream,
     parse_object,
     request_lines,
-    settle,
 )
 
 _SHOWN = 5
@@ -33,12 +31,12 @@ Numbered = tuple[int, OutputLine, dict[str, object]]
 def log_fields(service: ProcessUnderTest, ctx: ProbeContext) -> Iterator[Verdict]:
     """
     ## What it does
-    Runs the `structured-logs` scenario (a few requests with request ids, then SIGTERM)
-    and checks every JSON line on the declared stream for the contract's `logs.fields`,
-    and every request line for `logs.request_fields`. A dotted name (`log.level`) may be
-    a nested field. A request line is a line that carries the request id the probe sent,
-    or that contains the request's path and was written between the request and 0.5 s
-    after its answer.
+    Judges the run of the `structured-logs` scenario (a few requests with request ids,
+    then SIGTERM) and checks every JSON line on the declared stream for the contract's
+    `logs.fields`, and every request line for `logs.request_fields`. A dotted name
+    (`log.level`) may be a nested field. A request line is a line that carries the
+    request id the probe sent, or that contains the request's path and was written
+    between the request and 0.5 s after its answer.
 
     ## Why is this bad?
     Dashboards, alerts and on-call queries filter on fields: `level` to page, `version` to
@@ -61,11 +59,8 @@ def log_fields(service: ProcessUnderTest, ctx: ProbeContext) -> Iterator[Verdict
     unchecked.
     """
     logs = service.contract.logs
-    with ctx.ready_instance(service) as instance:
-        sent = exercise(instance, service) if service.kind == "web" else []
-        settle(instance, service, ctx.clock)
-        output = finish(instance, service)
-        secrets = instance.ienv.secrets.values()
+    scenario = log_scenario(service, ctx)
+    sent, output, secrets = scenario.sent, scenario.output, scenario.secrets
     numbered = on_stream(output, logs.stream)
     records = [(n, line, r) for n, line in numbered if (r := parse_object(line.text)) is not None]
     if not records:

@@ -1,10 +1,11 @@
 """P1103 request-id-propagation."""
 
 from collections.abc import Iterator
+from dataclasses import dataclass
 
 from twelve.model import Evidence, Severity, Verdict, fail, passed
 from twelve.probe.context import ProbeContext, ProcessUnderTest
-from twelve.probe.instance import wait_until
+from twelve.probe.instance import Instance, wait_until
 from twelve.probe.probe import probe
 from twelve.probe.probes.f11_logs._log_lines import Sent, exercise, finish
 
@@ -18,14 +19,18 @@ _LOG_WAIT_S = 1.0
     severity=Severity.WARNING,
     summary="The request id a client sends appears in the log lines of that request",
     remediation="Read the logs.request_id_header of each request and log it on its lines.",
+    shared=True,
 )
 def request_id_propagation(service: ProcessUnderTest, ctx: ProbeContext) -> Iterator[Verdict]:
     """
     ## What it does
-    Sends a few requests to a fresh instance (liveness, readiness, an unknown path), each
-    with a unique value (a UUID) in the contract's `logs.request_id_header`. Each value
-    must appear in the log lines the instance writes (in any field, on any stream). It
-    also reports, without failing, whether responses echo the header.
+    Sends a few requests to the run's shared ready instance (liveness, readiness, an
+    unknown path), each with a unique value (a UUID) in the contract's
+    `logs.request_id_header`. Each value must appear in the log lines the instance writes
+    (in any field, on any stream) within a second. When one does not, the requests are
+    repeated on a fresh instance of its own, which is then sent SIGTERM so that a
+    buffering logger flushes what it holds. It also reports, without failing, whether
+    responses echo the header.
 
     ## Why is this bad?
     A request id set at the edge (load balancer, gateway, calling service) is what ties a
@@ -49,16 +54,12 @@ def request_id_propagation(service: ProcessUnderTest, ctx: ProbeContext) -> Iter
     only accepts its own format is judged as dropping the id.
     """
     header = service.contract.logs.request_id_header
-    with ctx.ready_instance(service) as instance:
-        sent = exercise(instance, service)
-
-        def logged(request: Sent) -> bool:
-            return any(request.request_id in line.text for line in instance.output())
-
-        if not wait_until(ctx.clock, _LOG_WAIT_S, lambda: all(map(logged, sent))):
-            finish(instance, service)  # flushes what a buffering logger still holds
-        missing = [request for request in sent if not logged(request)]
-        evidence = instance.evidence(tail=10)
+    with ctx.shared_instance(service) as instance:
+        trial = _trial(instance, service, ctx)
+    if trial.missing and not trial.own:  # only an instance of its own may be sent SIGTERM
+        with ctx.ready_instance(service) as instance:
+            trial = _trial(instance, service, ctx)
+    sent, missing, evidence = trial.sent, trial.missing, trial.evidence
     echoed = [request for request in sent if _echoes(request, header)]
     echo = f"responses echo {header} on {len(echoed)} of {len(sent)}"
     exchanges = Evidence(
@@ -75,10 +76,35 @@ def request_id_propagation(service: ProcessUnderTest, ctx: ProbeContext) -> Iter
             f"the {header} value never appears in the logs for {requests}"
             f" ({len(missing)} of {len(sent)}); {echo}",
             evidence=(exchanges, *evidence),
-            secrets=instance.ienv.secrets.values(),
+            secrets=trial.secrets,
         )
         return
     yield passed(f"each of {len(sent)} {header} values appears in the logs; {echo}")
+
+
+@dataclass(frozen=True, slots=True)
+class _Trial:
+    """The requests sent to one instance and which ids its logs never showed."""
+
+    sent: list[Sent]
+    missing: list[Sent]
+    evidence: tuple[Evidence, ...]
+    secrets: tuple[str, ...]
+    own: bool
+
+
+def _trial(instance: Instance, service: ProcessUnderTest, ctx: ProbeContext) -> _Trial:
+    sent = exercise(instance, service)
+    own = ctx.owns(instance)
+
+    def logged(request: Sent) -> bool:
+        return any(request.request_id in line.text for line in instance.output())
+
+    if not wait_until(ctx.clock, _LOG_WAIT_S, lambda: all(map(logged, sent))) and own:
+        finish(instance, service)  # flushes what a buffering logger still holds
+    missing = [request for request in sent if not logged(request)]
+    secrets = tuple(instance.ienv.secrets.values())
+    return _Trial(sent, missing, instance.evidence(tail=10), secrets, own)
 
 
 def _echoes(request: Sent, header: str) -> bool:

@@ -7,11 +7,9 @@ from twelve.probe.context import ProbeContext, ProcessUnderTest
 from twelve.probe.probe import probe
 from twelve.probe.probes.f11_logs._log_lines import (
     describe,
-    exercise,
-    finish,
+    log_scenario,
     on_stream,
     parse_object,
-    settle,
 )
 
 _SHOWN = 5
@@ -30,7 +28,8 @@ def structured_logs(service: ProcessUnderTest, ctx: ProbeContext) -> Iterator[Ve
     """
     ## What it does
     Starts a fresh instance, makes a few requests to a web process (liveness, readiness,
-    an unknown path with a request id header), sends SIGTERM and lets it finish. Every
+    an unknown path with a request id header), sends SIGTERM and lets it finish (one run
+    of this scenario per process type, which `log-fields` judges too). Every
     non-empty line it wrote on the contract's `logs.stream` (stdout, stderr, or either)
     must parse as exactly one JSON object. A failure shows the first offending lines with
     their line numbers on that stream.
@@ -58,12 +57,8 @@ def structured_logs(service: ProcessUnderTest, ctx: ProbeContext) -> Iterator[Ve
     cannot tell.
     """
     stream = service.contract.logs.stream
-    with ctx.ready_instance(service) as instance:
-        if service.kind == "web":
-            exercise(instance, service)
-        settle(instance, service, ctx.clock)
-        output = finish(instance, service)
-        evidence = instance.evidence(tail=10)
+    scenario = log_scenario(service, ctx)
+    output, evidence = scenario.output, scenario.evidence
     lines = on_stream(output, stream)
     if not lines:
         others = [line for line in output if line.text.strip()]
@@ -85,5 +80,5 @@ def structured_logs(service: ProcessUnderTest, ctx: ProbeContext) -> Iterator[Ve
         f"{len(bad)} of {len(lines)} lines on {stream} are not a JSON object"
         f" (first: line {bad[0][0]})",
         evidence=(Evidence(f"lines on {stream} that are not JSON objects", shown), evidence[0]),
-        secrets=instance.ienv.secrets.values(),
+        secrets=scenario.secrets,
     )
