@@ -74,8 +74,11 @@ def test_generated_service_installs_passes_its_tests_and_twelve_check(
     assert Path(where).is_relative_to(tmp_path / "venv")  # installed, not found in the source
 
     env = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1"}
+    # Its own --basetemp: a pytest run with the default one re-secures /tmp/pytest-of-<user>
+    # to 0700, locking this session's pgserver user out of the Postgres data dirs under it.
+    basetemp = f"--basetemp={tmp_path / 'pytest'}"
     tests = subprocess.run(
-        [str(python), "-m", "pytest", "-q", "-p", "no:cacheprovider"],
+        [str(python), "-m", "pytest", "-q", "-p", "no:cacheprovider", basetemp],
         cwd=root,
         env=env,
         capture_output=True,
