@@ -3,7 +3,8 @@
 The corpus is source nobody here wrote, from the registries this machine reaches: pure-Python
 wheels from PyPI, packages from npm, and Go and Rust library sources from Debian's `-dev`
 packages. Every tool runs on the same tree, one after the other, in one invocation of this
-script; wall time and the peak resident memory of the whole process tree are measured.
+script; wall time, CPU time and the peak resident memory of the whole process tree are
+measured. Other work on the machine stretches wall time; CPU time moves much less.
 
     .venv/bin/python benchmarks/lint_corpus.py            # prepare (once) and measure
     .venv/bin/python benchmarks/lint_corpus.py --runs 3   # best of three per tool
@@ -16,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import resource
 import shutil
 import subprocess
 import sys
@@ -189,8 +191,13 @@ def peers() -> dict[str, list[str]]:
     }  # fmt: skip
 
 
-def measure(argv: list[str], timeout: float) -> tuple[float, float]:
-    """Wall seconds and peak RSS (MB) of the whole process tree, sampled every 20 ms."""
+def measure(argv: list[str], timeout: float) -> tuple[float, float, float]:
+    """Wall seconds, CPU seconds and peak RSS (MB) of the whole process tree.
+
+    CPU time (user + system of the tool and every process it waited for) moves less than
+    wall time when other work loads the machine; RSS is sampled every 20 ms.
+    """
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.perf_counter()
     # In the corpus directory: semgrep reads its ignore file from there.
     process = subprocess.Popen(
@@ -209,9 +216,12 @@ def measure(argv: list[str], timeout: float) -> tuple[float, float]:
         except psutil.Error:
             pass
         time.sleep(0.02)
+    wall = time.perf_counter() - started
     if process.returncode != 0:  # a tool that failed is an error, not a fast result
         raise RuntimeError(f"{argv[0]} exited {process.returncode}")
-    return time.perf_counter() - started, peak / 1e6
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime
+    return wall, cpu, peak / 1e6
 
 
 def corpus_lines() -> Counter[str]:
@@ -245,10 +255,12 @@ def main() -> None:
         runs = [measure(argv, args.timeout) for _ in range(args.runs)]
         results[name] = min(runs)
         print(f"  measured {name}: {results[name][0]:.2f} s", file=sys.stderr)
-    ours = results["twelve lint"][0]
-    print(f"\n{'tool':40} {'wall s':>8} {'peak MB':>8} {'vs twelve':>10}")
-    for name, (wall, peak) in results.items():
-        print(f"{name:40} {wall:8.2f} {peak:8.0f} {wall / ours:9.1f}x")
+    wall_ours, cpu_ours, _ = results["twelve lint"]
+    header = f"{'tool':36} {'wall s':>8} {'cpu s':>8} {'peak MB':>8}"
+    print(f"\n{header} {'wall/ours':>10} {'cpu/ours':>9}")
+    for name, (wall, cpu, peak) in results.items():
+        print(f"{name:36} {wall:8.2f} {cpu:8.2f} {peak:8.0f} "
+              f"{wall / wall_ours:9.1f}x {cpu / cpu_ours:8.1f}x")  # fmt: skip
 
 
 if __name__ == "__main__":

@@ -26,7 +26,7 @@ from twelve.lint.facts.manifests import Manifests
 from twelve.lint.facts.operations_docs import OperationsDocs
 from twelve.lint.facts.parse import ParseProblem
 from twelve.lint.facts.procfile import Procfile
-from twelve.lint.facts.scan import ScanResult, SecretFinding, scan
+from twelve.lint.facts.scan import Scan, ScanResult, SecretFinding
 from twelve.lint.facts.suppressions import InlineSuppression
 from twelve.lint.facts.toolchain import Toolchains
 from twelve.lint.facts.yamldocs import YamlDocs
@@ -127,24 +127,29 @@ def collect(root: Path, contract: Contract | None, *, jobs: int | None = None) -
         include_tests=lint.include_tests if lint else False,
     )
     names = sorted(contract.config) if contract else []
-    scanned = scan(root, tree.files, declared_patterns(), names=names, jobs=jobs)
-    reads = tuple(env.env_reads(scanned.matches, scanned.env_texts))
-    docker = dockerfile.collect(root, tree)
-    docs = yamldocs.collect(root, tree)
-    containers = devcontainer.collect(root, tree)
+    with Scan(root, tree.files, declared_patterns(), names=names, jobs=jobs) as pending:
+        # The other collectors run here while worker processes scan the files.
+        docker = dockerfile.collect(root, tree)
+        docs = yamldocs.collect(root, tree)
+        containers = devcontainer.collect(root, tree)
+        procfile_ = procfile.collect(root, tree)
+        manifests_ = manifests.collect(root, tree)
+        toolchains = toolchain.collect(root, tree, docker, docs, containers)
+        operations = operations_docs.collect(root, contract)
+        scanned = pending.result()
     return Facts(
         root=root,
         contract=contract,
         tree=tree,
         scanned=scanned,
-        env_reads=reads,
+        env_reads=tuple(env.env_reads(scanned.matches, scanned.env_texts)),
         dockerfiles=docker,
-        procfile=procfile.collect(root, tree),
+        procfile=procfile_,
         yaml=docs,
-        manifests=manifests.collect(root, tree),
+        manifests=manifests_,
         devcontainers=containers,
-        toolchains=toolchain.collect(root, tree, docker, docs, containers),
-        operations_docs=operations_docs.collect(root, contract),
+        toolchains=toolchains,
+        operations_docs=operations,
     )
 
 

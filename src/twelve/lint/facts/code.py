@@ -5,10 +5,11 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
-from ast_grep_py import SgNode, SgRoot
+from ast_grep_py import Config, SgNode, SgRoot
 
+from twelve.lint.facts.ascii_rules import ascii_rule
 from twelve.lint.facts.files import Language
 from twelve.model import Location
 
@@ -26,6 +27,9 @@ class CodePattern:
         language: the language it parses.
         rule: an ast-grep rule object (`{"pattern": ...}`, `{"any": [...]}`, `{"kind": ...}`).
         prefilter: the file must contain at least one of these substrings to be parsed.
+        captures: the metavariables whose text a match carries.
+        requires: a regex the file must also contain, checked after the prefilter: a
+            necessary condition of a match, for rules whose substrings are common.
     """
 
     key: str
@@ -33,6 +37,7 @@ class CodePattern:
     rule: Mapping[str, Any]
     prefilter: tuple[str, ...]
     captures: tuple[str, ...] = field(default=())
+    requires: re.Pattern[str] | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,6 +82,8 @@ def code_pattern(
     languages: Iterable[Language],
     rule: Mapping[str, Any],
     prefilter: Sequence[str],
+    *,
+    requires: str | None = None,
 ) -> str:
     """Declare a pattern (at import time of a rule module) and return its key.
 
@@ -86,11 +93,16 @@ def code_pattern(
         languages: languages the rule object is valid for.
         rule: the ast-grep rule object.
         prefilter: substrings, one of which a file must contain to be worth parsing.
+        requires: a Python regex that every file with a match contains, searched only when
+            the prefilter passes. It must follow from the rule: a regex the rule applies
+            to a node's text, widened to a substring and made no stricter (a Unicode class
+            of Rust's `regex` becomes one of Python's `re` that holds at least as much).
     """
     captures = tuple(sorted({m.group(0) for m in _METAVAR.finditer(repr(rule))}))
+    required = re.compile(requires) if requires is not None else None
     entries = _PATTERNS.setdefault(key, [])
     for language in languages:
-        entries.append(CodePattern(key, language, rule, tuple(prefilter), captures))
+        entries.append(CodePattern(key, language, rule, tuple(prefilter), captures, required))
     return key
 
 
@@ -113,33 +125,163 @@ def match_patterns(
         text: its content.
         patterns: every declared pattern (others' languages are skipped).
     """
-    root: SgNode | None = None
+    return PatternSet(patterns).match(path, language, text)
+
+
+@dataclass(frozen=True, slots=True)
+class _Entry:
+    """A pattern prepared for a merged run: its metavariables carry a prefix of its own.
+
+    Args:
+        pattern: the declared pattern.
+        prefix: the prefix of its metavariables.
+        marker: the metavariable bound to each node it matches.
+        rule: its rule, renamed.
+        ascii: the same in ASCII form, for files whose text is all ASCII.
+    """
+
+    pattern: CodePattern
+    prefix: str
+    marker: str
+    rule: Mapping[str, Any]
+    ascii: Mapping[str, Any]
+
+
+class PatternSet:
+    """Declared patterns grouped by language, run on a file in one ast-grep traversal.
+
+    ast-grep compiles a rule on every call and walks the whole tree for it, so the patterns
+    a file needs are merged into one rule: each becomes a utility rule whose metavariables
+    are renamed apart, and a marker metavariable records which of them matched a node.
+    The result is exactly what running each pattern on its own gives, in the same order.
+
+    Args:
+        patterns: the patterns, in declaration order.
+    """
+
+    __slots__ = ("_entries", "_needles")
+
+    def __init__(self, patterns: Sequence[CodePattern]) -> None:
+        self._entries: dict[Language, list[_Entry]] = {}
+        needles: dict[Language, dict[str, None]] = {}
+        for index, pattern in enumerate(patterns):
+            prefix = f"P{index}_"
+            rule = _renamed(pattern.rule, prefix)
+            entry = _Entry(pattern, prefix, f"M{index}", rule, ascii_rule(rule))
+            self._entries.setdefault(pattern.language, []).append(entry)
+            needles.setdefault(pattern.language, {}).update(dict.fromkeys(pattern.prefilter))
+        self._needles = {language: tuple(found) for language, found in needles.items()}
+
+    def match(self, path: str, language: Language, text: str) -> tuple[list[CodeMatch], list[str]]:
+        """Matches of the patterns whose prefilter occurs in `text`, and the keys of broken ones.
+
+        Args:
+            path: the file's repository path, for the matches.
+            language: the file's language.
+            text: its content.
+        """
+        present = {needle for needle in self._needles.get(language, ()) if needle in text}
+        if not present:
+            return [], []
+        entries = [e for e in self._entries[language] if _wanted(e.pattern, present, text)]
+        if not entries:
+            return [], []
+        root = SgRoot(text, language.value).root()
+        try:
+            nodes = root.find_all(_merged(entries, ascii_text=text.isascii()))
+        except Exception:  # noqa: BLE001 -- ast-grep raises bare Exception for bad rules
+            return _one_by_one(path, root, entries)
+        found: list[list[CodeMatch]] = [[] for _ in entries]
+        for node in nodes:
+            for slot, entry in enumerate(entries):
+                if node.get_match(entry.marker) is not None:
+                    found[slot].append(_match(entry.pattern, path, node, entry.prefix))
+        return [match for matches in found for match in matches], []
+
+
+def _wanted(pattern: CodePattern, present: set[str], text: str) -> bool:
+    """Whether a file holding the needles `present` may match the pattern."""
+    if present.isdisjoint(pattern.prefilter):
+        return False
+    return pattern.requires is None or pattern.requires.search(text) is not None
+
+
+def _renamed(rule: Any, prefix: str) -> Any:
+    """The rule with every capturing metavariable of its patterns prefixed."""
+
+    def rename(found: re.Match[str]) -> str:
+        if found.group(2).startswith("_"):  # non-capturing: never bound, so never clashes
+            return found.group(0)
+        return f"${found.group(1) or ''}{prefix}{found.group(2)}"
+
+    if isinstance(rule, Mapping):
+        renamed = {}
+        for key, value in rule.items():
+            if key in ("pattern", "context") and isinstance(value, str):
+                renamed[key] = _METAVAR.sub(rename, value)
+            else:
+                renamed[key] = _renamed(value, prefix)
+        return renamed
+    if isinstance(rule, list | tuple):
+        return [_renamed(item, prefix) for item in rule]
+    return rule
+
+
+def _merged(entries: Sequence[_Entry], *, ascii_text: bool) -> Config:
+    """One ast-grep config matching a node when any entry does, marking every entry that does.
+
+    Branch i requires entry i (the first that matches, as `any` tries them in order) and
+    then runs `rest_{i+1}`: each later entry once, binding its marker when it matches and
+    passing anyway (`always` is an empty regex), so that no entry is evaluated twice.
+    On ASCII text the entries' ASCII rules find the same nodes and compile faster.
+    """
+    utils: dict[str, Any] = {"always": {"regex": ""}}
+    following = "always"
+    for n in range(len(entries) - 1, -1, -1):
+        entry = entries[n]
+        utils[f"rule{n}"] = entry.ascii if ascii_text else entry.rule
+        utils[f"marked{n}"] = {"all": [{"matches": f"rule{n}"}, {"pattern": f"$${entry.marker}"}]}
+        utils[f"rest{n}"] = {"all": [
+            {"any": [{"matches": f"marked{n}"}, {"matches": "always"}]},
+            {"matches": following},
+        ]}  # fmt: skip
+        following = f"rest{n}"
+    branches = [
+        {
+            "all": [
+                {"matches": f"marked{n}"},
+                {"matches": f"rest{n + 1}" if n + 1 < len(entries) else "always"},
+            ]
+        }
+        for n in range(len(entries))
+    ]
+    return cast("Config", {"rule": {"any": branches}, "utils": utils})
+
+
+def _one_by_one(
+    path: str, root: SgNode, entries: Sequence[_Entry]
+) -> tuple[list[CodeMatch], list[str]]:
+    """Each pattern on its own: when the merged rule fails, find which pattern is broken."""
     found: list[CodeMatch] = []
     broken: list[str] = []
-    for pattern in patterns:
-        if pattern.language is not language:
-            continue
-        if not any(needle in text for needle in pattern.prefilter):
-            continue
-        if root is None:
-            root = SgRoot(text, language.value).root()
+    for entry in entries:
         try:
-            nodes = root.find_all(**dict(pattern.rule))
+            nodes = root.find_all(**dict(entry.pattern.rule))
         except Exception:  # noqa: BLE001 -- ast-grep raises bare Exception for bad rules
-            broken.append(pattern.key)
+            broken.append(entry.pattern.key)
             continue
-        found.extend(_match(pattern, path, node) for node in nodes)
+        found.extend(_match(entry.pattern, path, node) for node in nodes)
     return found, broken
 
 
-def _match(pattern: CodePattern, path: str, node: SgNode) -> CodeMatch:
+def _match(pattern: CodePattern, path: str, node: SgNode, prefix: str = "") -> CodeMatch:
     span = node.range()
     captures: dict[str, str] = {}
     for metavar in pattern.captures:
         if metavar.startswith("$$$"):
-            nodes = node.get_multiple_matches(metavar[3:])
+            nodes = node.get_multiple_matches(prefix + metavar[3:])
             captures[metavar[3:]] = ", ".join(n.text() for n in nodes if n.kind() != ",")
-        elif (captured := node.get_match(metavar[1:])) is not None:
+        elif (captured := node.get_match(prefix + metavar[1:])) is not None:
             captures[metavar[1:]] = captured.text()
     first_line = node.text().split("\n", 1)[0][:_SNIPPET_CHARS]
     return CodeMatch(

@@ -7,20 +7,20 @@ import multiprocessing
 import os
 import re
 import threading
-from collections.abc import Sequence
-from concurrent.futures import ProcessPoolExecutor
+from collections.abc import Callable, Sequence
+from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from twelve.lint.facts import env
-from twelve.lint.facts.code import CodeMatch, CodePattern, match_patterns
+from twelve.lint.facts.code import CodeMatch, CodePattern, PatternSet
 from twelve.lint.facts.files import SourceFile
 from twelve.lint.facts.secrets import SecretHit, find_secrets
 from twelve.lint.facts.suppressions import InlineSuppression, find_suppressions
 
 # Below this many bytes a process pool costs more than it saves.
 PARALLEL_MIN_BYTES = 2_000_000
-_BATCH_BYTES = 1_000_000
+_BATCH_BYTES = 500_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,15 +55,11 @@ class ScanResult:
         self.quoted_names |= other.quoted_names
 
 
-def scan(
-    root: Path,
-    files: Sequence[SourceFile],
-    patterns: Sequence[CodePattern],
-    *,
-    names: Sequence[str] = (),
-    jobs: int | None = None,
-) -> ScanResult:
-    """Read each file once and collect everything rules need from its text.
+class Scan:
+    """One pass over every text file, started at once and run in worker processes.
+
+    The caller collects other facts while the workers read; `result` waits for them. Use
+    it as a context manager, so that the workers stop when the caller fails.
 
     Args:
         root: the repository root.
@@ -72,26 +68,70 @@ def scan(
         names: config key names to look for as quoted strings in code (`quoted_names`).
         jobs: worker processes; default: one per core, or none for small repositories.
     """
-    jobs = jobs or os.cpu_count() or 1
-    total = sum(f.size for f in files)
-    result = ScanResult()
-    if jobs == 1 or total < PARALLEL_MIN_BYTES:
-        result.merge(_scan_batch(root, list(files), patterns, names))
-    else:
+
+    __slots__ = ("_futures", "_inline", "_pool")
+
+    def __init__(
+        self,
+        root: Path,
+        files: Sequence[SourceFile],
+        patterns: Sequence[CodePattern],
+        *,
+        names: Sequence[str] = (),
+        jobs: int | None = None,
+    ) -> None:
+        jobs = jobs or os.cpu_count() or 1
+        self._pool: ProcessPoolExecutor | None = None
+        self._futures: list[Future[ScanResult]] = []
+        self._inline: Callable[[], ScanResult] | None = None
+        if jobs == 1 or sum(f.size for f in files) < PARALLEL_MIN_BYTES:
+            self._inline = functools.partial(
+                _scan_batch, root, list(files), PatternSet(patterns), names
+            )
+            return
         # fork is cheapest, but unsafe once threads exist (twelve check runs probes in threads).
         method = "fork" if threading.active_count() == 1 else "forkserver"
-        context = multiprocessing.get_context(method)
-        with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
-            futures = [
-                pool.submit(_scan_batch, root, batch, patterns, names)
-                for batch in _batches(files, jobs)
-            ]
-            for future in futures:
-                result.merge(future.result())
-    for found in result.matches.values():
-        found.sort(key=lambda m: (m.path, m.line, m.column))
-    result.secrets.sort(key=lambda s: (s.hit.path, s.hit.line, s.hit.column))
-    return result
+        self._pool = ProcessPoolExecutor(
+            max_workers=jobs,
+            mp_context=multiprocessing.get_context(method),
+            initializer=_start_worker,
+            initargs=(patterns,),
+        )
+        self._futures = [
+            self._pool.submit(_scan_in_worker, root, batch, names)
+            for batch in _batches(files, jobs)
+        ]
+
+    def result(self) -> ScanResult:
+        """Wait for the pass and merge what it found, in path and line order."""
+        result = ScanResult()
+        if self._inline is not None:
+            result.merge(self._inline())
+        for future in self._futures:
+            result.merge(future.result())
+        for found in result.matches.values():
+            found.sort(key=lambda m: (m.path, m.line, m.column))
+        result.secrets.sort(key=lambda s: (s.hit.path, s.hit.line, s.hit.column))
+        return result
+
+    def __enter__(self) -> Scan:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(cancel_futures=True)
+
+
+# A worker process's compiled patterns, built once by `_start_worker` (not per batch).
+_worker_patterns: list[PatternSet] = []
+
+
+def _start_worker(patterns: Sequence[CodePattern]) -> None:
+    _worker_patterns[:] = [PatternSet(patterns)]
+
+
+def _scan_in_worker(root: Path, files: list[SourceFile], names: Sequence[str]) -> ScanResult:
+    return _scan_batch(root, files, _worker_patterns[0], names)
 
 
 @functools.cache
@@ -100,8 +140,8 @@ def _quoted(name: str) -> re.Pattern[str]:
 
 
 def _batches(files: Sequence[SourceFile], jobs: int) -> list[list[SourceFile]]:
-    """Batches of about equal bytes, several per worker so a slow one doesn't straggle."""
-    size = max(_BATCH_BYTES, sum(f.size for f in files) // (jobs * 8))
+    """Batches of about equal bytes, many per worker so that none is left working alone."""
+    size = max(_BATCH_BYTES, sum(f.size for f in files) // (jobs * 16))
     batches: list[list[SourceFile]] = [[]]
     filled = 0
     for file in sorted(files, key=lambda f: -f.size):
@@ -114,7 +154,7 @@ def _batches(files: Sequence[SourceFile], jobs: int) -> list[list[SourceFile]]:
 
 
 def _scan_batch(
-    root: Path, files: list[SourceFile], patterns: Sequence[CodePattern], names: Sequence[str]
+    root: Path, files: list[SourceFile], matcher: PatternSet, names: Sequence[str]
 ) -> ScanResult:
     result = ScanResult()
     for file in files:
@@ -125,7 +165,7 @@ def _scan_batch(
             continue
         if file.language is not None:
             try:
-                found, broken = match_patterns(file.path, file.language, text, patterns)
+                found, broken = matcher.match(file.path, file.language, text)
             except Exception:  # noqa: BLE001 -- one unparsable file must not stop the pass
                 result.unreadable.append(file.path)
                 found, broken = [], []

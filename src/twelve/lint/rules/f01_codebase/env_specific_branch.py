@@ -17,6 +17,7 @@ _ENV_VALUES = (
 )
 # A string literal naming an environment, optionally wrapped as Rust's `Ok("prod")`.
 _VALUE = rf"""^(?:(?:Ok|Some)\()?[rRbBuUfF]?["'`](?i:{_ENV_VALUES})["'`]\)?$"""
+# The same literal anywhere in a text: every match of these patterns contains one.
 _VALUE_INSIDE = re.compile(rf"""["'`]((?i:{_ENV_VALUES}))["'`]""")
 # Variables whose name says they hold the environment name: APP_ENV, NODE_ENV, STAGE, ...
 _ENV_VAR = r"(?:[A-Z][A-Z0-9]*_)?(?:ENV|ENVIRONMENT|STAGE)(?:_NAME)?"
@@ -59,6 +60,7 @@ COMPARISON = code_pattern(
         ]
     },
     ["ENV", "env", "Env", "STAGE", "stage"],
+    requires=_VALUE_INSIDE.pattern,
 )  # fmt: skip
 code_pattern(
     "env-branch-comparison",
@@ -66,6 +68,7 @@ code_pattern(
     {"all": [{"any": [{"pattern": f"$A {op} $B"} for op in ("===", "!==", "==", "!=")]},
              {"has": {"regex": _VALUE}}]},
     ["ENV", "env", "Env", "STAGE", "stage"],
+    requires=_VALUE_INSIDE.pattern,
 )  # fmt: skip
 code_pattern(
     "env-branch-comparison",
@@ -73,6 +76,7 @@ code_pattern(
     {"all": [{"any": [{"pattern": "$A == $B"}, {"pattern": "$A != $B"}]},
              {"has": {"regex": _VALUE}}]},
     ["ENV", "env", "Env", "STAGE", "stage"],
+    requires=_VALUE_INSIDE.pattern,
 )  # fmt: skip
 
 
@@ -92,24 +96,28 @@ SWITCH = code_pattern(
     [PY],
     _switch("match_statement", "subject", "case_pattern"),
     ["match "],
+    requires=_VALUE_INSIDE.pattern,
 )
 code_pattern(
     "env-branch-switch",
     JS_FAMILY,
     _switch("switch_statement", "value", "switch_case"),
     ["switch"],
+    requires=_VALUE_INSIDE.pattern,
 )
 code_pattern(
     "env-branch-switch",
     [GO],
     _switch("expression_switch_statement", "value", "expression_case"),
     ["switch"],
+    requires=_VALUE_INSIDE.pattern,
 )
 code_pattern(
     "env-branch-switch",
     [RUST],
     _switch("match_expression", "value", "match_pattern"),
     ["match "],
+    requires=_VALUE_INSIDE.pattern,
 )
 
 

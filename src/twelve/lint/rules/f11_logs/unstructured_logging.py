@@ -44,7 +44,9 @@ STRUCTURED = code_pattern(
             {"has": {"stopBy": "end", **_callee(r"^(print|sys\.std(out|err)\.write)$")}},
         ]},
     ]},
-    ["structlog", "json", "serialize", "ecs_logging"],
+    # What each branch needs: a library's name, serialize=, json.dumps (orjson.dumps, ...).
+    ["structlog", "pythonjsonlogger", "python_json_logger", "json_log_formatter", "ecs_logging",
+     "serialize", "json.dumps"],
 )  # fmt: skip
 _JS_JSON_LIBRARIES = (r"^[\"'](pino|pino-http|express-pino-logger|nestjs-pino|hono-pino|bunyan|"
                       r"@elastic/ecs-pino-format|@elastic/ecs-winston-format)[\"']$")  # fmt: skip
@@ -149,7 +151,18 @@ code_pattern(
         r"fmt\.Print(f|ln)?|logrus\.\w+)$",
         "call_expression",
     ),
-    ["log.", "slog.", "fmt.Print", "logrus."],
+    [
+        "log.Print",
+        "log.Fatal",
+        "log.Panic",
+        "slog.Debug",
+        "slog.Info",
+        "slog.Warn",
+        "slog.Error",
+        "slog.Log",
+        "fmt.Print",
+        "logrus.",
+    ],
 )
 code_pattern(
     "logging-call",
