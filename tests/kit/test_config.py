@@ -203,3 +203,56 @@ def test_config_without_contract_has_defaults() -> None:
         None,
         [],
     )
+
+
+def test_config_is_frozen(contract: Contract) -> None:
+    """A loaded config cannot be changed: setting or deleting a field raises."""
+    config = load_config(contract, process="web", environ=GOOD)
+    with pytest.raises(AttributeError, match="frozen"):
+        config.service = "other"  # type: ignore[misc]
+    with pytest.raises(AttributeError, match="frozen"):
+        del config.values
+    assert config.service == "demo"
+
+
+def test_contract_model_is_the_loaded_contract(tmp_path: Path) -> None:
+    """Loaded from a file, `config.contract` is the same model `load_contract` gives (built on
+    first use), and the plain view the kit reads agrees with it."""
+    path = tmp_path / "twelve.toml"
+    path.write_text(CONTRACT, encoding="utf-8")
+    config = load_config(path, process="web", environ=GOOD)
+    assert config.contract == parse_contract(CONTRACT, path)
+    assert config.contract is config.contract  # built once
+    spec, plain = config.process_spec(), config.plain_process()
+    assert spec is not None
+    assert plain is not None
+    assert (plain.kind, plain.port_env, plain.drain_delay) == (spec.kind, spec.port_env, 1.0)
+
+
+def test_invalid_contract_exits_78_with_the_models_report(tmp_path: Path) -> None:
+    """An invalid contract: exit 78, and stderr has every problem as `load_contract` words it."""
+    (tmp_path / "twelve.toml").write_text(
+        '[service]\nname = "Demo"\n[config.MAX]\ntype = "int"\ndefault = "ten"\n',
+        encoding="utf-8",
+    )
+    done = _run("from twelve.kit import load_config; load_config()", {}, tmp_path)
+    assert done.returncode == EX_CONFIG
+    event_line, *readable = done.stderr.splitlines()
+    assert orjson.loads(event_line)["error_code"] == "contract_invalid"
+    assert readable == [
+        f"error: {tmp_path / 'twelve.toml'}: invalid contract, 2 problems",
+        f"  {tmp_path / 'twelve.toml'}:2: service.name: must be kebab-case (lowercase letters,"
+        ' digits, hyphens), e.g. "web-api"',
+        f"  {tmp_path / 'twelve.toml'}:3: config.MAX: `default` is invalid: not an integer",
+    ]
+
+
+def test_configs_compare_by_their_fields_and_contract(tmp_path: Path) -> None:
+    """Two loads of one contract and environment are equal; another environment is not."""
+    path = tmp_path / "twelve.toml"
+    path.write_text(CONTRACT, encoding="utf-8")
+    first = load_config(path, process="web", environ=GOOD)
+    assert first == load_config(path, process="web", environ=GOOD)
+    assert first != load_config(path, process="web", environ=GOOD | {"APP_ENV": "prod"})
+    assert first != load_config(path, process="worker", environ=GOOD)
+    assert Config(service="solo") == Config(service="solo")

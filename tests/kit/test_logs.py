@@ -14,7 +14,7 @@ import pytest
 import structlog
 
 from twelve.kit.config import Config
-from twelve.kit.logs import add_secrets, get_logger, setup_logging
+from twelve.kit.logs import REQUEST, add_secrets, get_logger, setup_logging, write_event
 from twelve.kit.secret import Secret
 
 RFC3339_UTC = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z$")
@@ -203,3 +203,49 @@ def test_values_orjson_refuses_become_text(lines: Lines) -> None:
     get_logger().info("odd", big=2**70, mapping={1: "one"})
     (event,) = lines.events()
     assert (event["big"], event["mapping"]) == (str(2**70), {"1": "one"})
+
+
+def test_write_event_line_has_the_same_fields_and_order_as_a_logged_one(lines: Lines) -> None:
+    """The access line's fast path (a pre-encoded head): same keys, same order, request ids
+    in place, as `log.info` renders them."""
+    token = REQUEST.set({"request_id": "r-1", "trace_id": "t" * 32, "span_id": "s" * 16})
+    try:
+        write_event("info", "request", "demo.access", {"method": "GET", "status": 200})
+        get_logger("demo.access").info("request", method="GET", status=200)
+    finally:
+        REQUEST.reset(token)
+    fast, logged = (list(event.items()) for event in lines.events())
+    assert [key for key, _ in fast] == [
+        "timestamp",
+        "level",
+        "message",
+        "logger",
+        "service",
+        "version",
+        "env",
+        "request_id",
+        "trace_id",
+        "span_id",
+        "method",
+        "status",
+    ]
+    assert fast[1:] == logged[1:]
+
+
+def test_write_event_field_repeating_a_static_one_takes_its_place(lines: Lines) -> None:
+    """An event field named like a static field (`env`) replaces it: one key, in its place."""
+    write_event("warning", "odd", "demo", {"env": "override", "n": 1})
+    (event,) = lines.events()
+    assert lines.raw.count('"env"') == 1
+    assert list(event)[4:] == ["service", "version", "env", "n"]
+    assert (event["level"], event["env"], event["n"]) == ("warning", "override", 1)
+
+
+def test_write_event_redacts_what_it_is_told_to_check(lines: Lines) -> None:
+    """A secret in a checked field (a path) is redacted on the fast path too."""
+    write_event(
+        "info", "request", "demo", {"path": "/x/tok-91c2-secret"}, check=["/x/tok-91c2-secret"]
+    )
+    (event,) = lines.events()
+    assert event["path"] == "/x/[REDACTED]"
+    assert "tok-91c2-secret" not in lines.raw

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from pathlib import Path
 
 from twelve import kit
 
@@ -38,3 +39,61 @@ def test_unknown_attribute_raises_attribute_error() -> None:
         assert "no_such_thing" in str(error)
     else:
         raise AssertionError("expected AttributeError")
+
+
+def test_a_service_starts_from_a_valid_contract_without_pydantic() -> None:
+    """Config, logging, health, middleware and the server module of the tiny app load no
+    pydantic: the contract is read by the plain reader (a cost paid at every start)."""
+    app = Path(__file__).resolve().parents[1] / "fixtures" / "kit_app"
+    code = (
+        "import sys, io, kit_app\n"
+        "from twelve import kit\n"
+        "config = kit.load_config(kit_app.CONTRACT, process='web')\n"
+        "kit.setup_logging(config, stream=io.StringIO())\n"
+        "health = kit.Health(config)\n"
+        "kit.attach_postgres(config, health=health)\n"
+        "kit.instrument(kit_app.make_app(1), health)\n"
+        "import twelve.kit.server\n"
+        "print(sorted(m for m in sys.modules if m.split('.')[0] in {'pydantic', 'pydantic_core'}"
+        " or m == 'twelve.contract.model'))\n"
+    )
+    env = {
+        "PYTHONPATH": str(app),
+        "DATABASE_URL": "postgresql://app:pw@127.0.0.1:9/app",
+        "API_TOKEN": "token",
+        "UPSTREAM_URL": "https://127.0.0.1:9/api",
+        "PORT": "8080",
+    }
+    done = subprocess.run(
+        [sys.executable, "-c", code],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=30,
+        check=True,
+    )
+    assert done.stdout.strip() == "[]"
+
+
+def test_a_start_that_fails_on_its_config_loads_only_what_it_reports_with() -> None:
+    """A missing key: exit 78 without importing pydantic, orjson, structlog or uvicorn."""
+    app = Path(__file__).resolve().parents[1] / "fixtures" / "kit_app"
+    code = (
+        "import sys, kit_app\n"
+        "try:\n"
+        "    kit_app.main([])\n"
+        "finally:\n"
+        "    heavy = {'pydantic', 'pydantic_core', 'orjson', 'structlog', 'uvicorn'}\n"
+        "    print(sorted(m for m in sys.modules if m.split('.')[0] in heavy))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code],
+        env={"PYTHONPATH": str(app)},
+        capture_output=True,
+        text=True,
+        timeout=30,
+        check=False,
+    )
+    assert done.returncode == 78
+    assert done.stdout.strip() == "[]"
+    assert '"missing":["DATABASE_URL","API_TOKEN","UPSTREAM_URL","PORT"]' in done.stderr

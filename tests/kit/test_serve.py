@@ -22,15 +22,19 @@ pytestmark = pytest.mark.slow
 
 
 class Slow:
-    """A GET /slow?ms=N in a thread, read to its last byte."""
+    """A GET /slow?ms=N in a thread, read to its last byte; in flight once constructed."""
 
     def __init__(self, service: RunningService, ms: int) -> None:
         self.status: int | None = None
         self.body = b""
         self.error: str | None = None
         self._thread = threading.Thread(target=self._run, args=(service.url, ms), daemon=True)
+        seen = _started(service)
         self._thread.start()
-        time.sleep(0.3)  # it is being served by then
+        deadline = time.monotonic() + 10  # the server logs when it has begun serving it
+        while _started(service) == seen and time.monotonic() < deadline:
+            time.sleep(0.02)
+        assert _started(service) > seen, "the slow request did not reach the server"
 
     def _run(self, url: str, ms: int) -> None:
         try:
@@ -54,6 +58,10 @@ def _status(url: str) -> int | str:
         return httpx.get(url, timeout=1.0).status_code
     except httpx.ConnectError:
         return "refused"
+
+
+def _started(service: RunningService) -> int:
+    return _messages(service).count("slow request started")
 
 
 def _messages(service: RunningService) -> list[str]:

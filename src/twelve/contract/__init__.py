@@ -1,26 +1,48 @@
-"""The contract: `twelve.toml`, the single source of truth about a service's operational shape."""
+"""The contract: `twelve.toml`, the single source of truth about a service's operational shape.
 
-from twelve.contract.load import (
-    CONTRACT_FILE,
-    ContractError,
-    Problem,
-    find_contract,
-    load_contract,
-    parse_contract,
-)
-from twelve.contract.model import (
-    CANARY,
-    AdminTask,
-    ConfigKey,
-    Contract,
-    Lint,
-    Logs,
-    Probe,
-    ProcessType,
-    Service,
-)
-from twelve.contract.schema import json_schema
+The pydantic model and the loader are imported on first use of one of their names, so a
+process that only needs the pydantic-free parts (`twelve.contract.plain`, the value types,
+the errors: the runtime kit at startup) never pays for building the model.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+from twelve.contract.problems import ContractError, Problem
+from twelve.contract.validity import CANARY
 from twelve.contract.values import ValueType, parse_duration
+
+if TYPE_CHECKING:
+    from twelve.contract.load import CONTRACT_FILE, find_contract, load_contract, parse_contract
+    from twelve.contract.model import (
+        AdminTask,
+        ConfigKey,
+        Contract,
+        Lint,
+        Logs,
+        Probe,
+        ProcessType,
+        Service,
+    )
+    from twelve.contract.schema import json_schema
+
+_WHERE = {
+    "AdminTask": "model",
+    "CONTRACT_FILE": "load",
+    "ConfigKey": "model",
+    "Contract": "model",
+    "Lint": "model",
+    "Logs": "model",
+    "Probe": "model",
+    "ProcessType": "model",
+    "Service": "model",
+    "find_contract": "load",
+    "json_schema": "schema",
+    "load_contract": "load",
+    "parse_contract": "load",
+}
 
 __all__ = [
     "CANARY",
@@ -42,3 +64,16 @@ __all__ = [
     "parse_contract",
     "parse_duration",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    module = _WHERE.get(name)
+    if module is None:
+        raise AttributeError(f"module 'twelve.contract' has no attribute {name!r}")
+    value = getattr(importlib.import_module(f"twelve.contract.{module}"), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted([*globals(), *__all__])

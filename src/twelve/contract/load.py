@@ -6,50 +6,20 @@ import difflib
 import re
 import tomllib
 import typing
-from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
 from twelve.contract.locate import KeyLines
-from twelve.contract.model import Contract, Loc, cross_problems
+from twelve.contract.model import Contract
+from twelve.contract.problems import ContractError, Problem, read_contract
+from twelve.contract.validity import Loc, cross_problems
 
 CONTRACT_FILE = "twelve.toml"
 _MISSING = object()
 _TOML_POSITION = re.compile(r"\(at line (?P<line>\d+), column (?P<column>\d+)\)")
-
-
-@dataclass(frozen=True, slots=True)
-class Problem:
-    """One thing wrong with a contract."""
-
-    key: str
-    message: str
-    line: int | None = None
-    column: int | None = None
-
-
-class ContractError(Exception):
-    """A contract that cannot be used; lists every problem found."""
-
-    def __init__(self, path: Path, problems: Sequence[Problem]) -> None:
-        self.path = path
-        self.problems = tuple(sorted(problems, key=lambda p: (p.line or 0, p.key)))
-        super().__init__(self.render())
-
-    def render(self) -> str:
-        """The error as people read it: a headline and one line per problem."""
-        count = len(self.problems)
-        lines = [f"{self.path}: invalid contract, {count} problem{'s' if count != 1 else ''}"]
-        for problem in self.problems:
-            where = str(self.path) if problem.line is None else f"{self.path}:{problem.line}"
-            if problem.column is not None:
-                where += f":{problem.column}"
-            key = f"{problem.key}: " if problem.key else ""
-            lines.append(f"  {where}: {key}{problem.message}")
-        return "\n".join(lines)
 
 
 def find_contract(directory: Path, contract: Path | None = None) -> Path | None:
@@ -76,11 +46,7 @@ def load_contract(path: Path) -> Contract:
     Raises:
         ContractError: listing every problem, each with its line.
     """
-    try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ContractError(path, [Problem("", f"cannot read: {exc}")]) from None
-    return parse_contract(text, path)
+    return parse_contract(read_contract(path), path)
 
 
 def parse_contract(text: str, path: Path) -> Contract:

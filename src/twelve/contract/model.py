@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import Annotated, Literal, TypeVar
 
 from pydantic import (
     BaseModel,
@@ -18,6 +17,7 @@ from pydantic import (
 )
 from pydantic.json_schema import WithJsonSchema
 
+from twelve.contract import validity
 from twelve.contract.values import DURATION_PATTERN, ValueType, parse_duration, problem_with
 
 Duration = Annotated[
@@ -34,11 +34,14 @@ Duration = Annotated[
     ),
 ]
 Scalar = str | int | float | bool
+V = TypeVar("V")
 
-_KEBAB = re.compile(r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$")
-_ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
-_DRAIN_REQUEST = re.compile(r"^(GET|HEAD|POST|PUT|PATCH|DELETE|OPTIONS) /\S*$")
-CANARY = "{canary}"
+
+def _valid(value: V, problem: Callable[[V], str | None]) -> V:
+    """`value`, or a ValueError with the rule's message (pydantic reports it at the field)."""
+    if (why := problem(value)) is not None:
+        raise ValueError(why)
+    return value
 
 
 class _Table(BaseModel):
@@ -57,11 +60,7 @@ class Service(_Table):
     @field_validator("name")
     @classmethod
     def _kebab(cls, name: str) -> str:
-        if not _KEBAB.match(name):
-            raise ValueError(
-                'must be kebab-case (lowercase letters, digits, hyphens), e.g. "web-api"'
-            )
-        return name
+        return _valid(name, validity.service_name_problem)
 
 
 class ProcessType(_Table):
@@ -85,31 +84,23 @@ class ProcessType(_Table):
     @field_validator("command", "busy_trigger")
     @classmethod
     def _non_empty(cls, command: str | list[str] | None) -> str | list[str] | None:
-        if command is not None and (
-            not command or (isinstance(command, str) and not command.strip())
-        ):
-            raise ValueError("command cannot be empty")
-        return command
+        return _valid(command, validity.command_problem)
 
     @model_validator(mode="after")
     def _worker_trigger(self) -> ProcessType:
-        if self.busy_trigger is not None and self.kind != "worker":
-            raise ValueError("`busy_trigger` is only for kind = worker")
+        if (why := validity.busy_trigger_problem(self.kind, self.busy_trigger)) is not None:
+            raise ValueError(why)
         return self
 
     @field_validator("liveness", "readiness", "version")
     @classmethod
     def _path(cls, path: str | None) -> str | None:
-        if path and not path.startswith("/"):
-            raise ValueError('an HTTP path starts with "/"')
-        return path
+        return _valid(path, validity.http_path_problem)
 
     @field_validator("drain_request")
     @classmethod
     def _request(cls, request: str | None) -> str | None:
-        if request is not None and not _DRAIN_REQUEST.match(request):
-            raise ValueError('must be "METHOD /path", e.g. "GET /slow?ms=2000"')
-        return request
+        return _valid(request, validity.drain_request_problem)
 
 
 class AdminTask(_Table):
@@ -135,19 +126,14 @@ class ConfigKey(_Table):
 
     @model_validator(mode="after")
     def _consistent(self) -> ConfigKey:
-        problems = []
-        if self.type is ValueType.ENUM and not self.choices:
-            problems.append("an enum key needs `choices`")
-        if self.choices is not None and self.type is not ValueType.ENUM:
-            problems.append("`choices` is only for type = enum")
-        if self.schemes is not None and self.type is not ValueType.URL:
-            problems.append("`schemes` is only for type = url")
-        if self.secret and (self.default is not None or self.example is not None):
-            problems.append("a secret key may not have a `default` or `example` in the file")
-        for field in ("default", "example"):
-            value = getattr(self, field)
-            if value is not None and not self.secret and (why := self.problem_with(str(value))):
-                problems.append(f"`{field}` is invalid: {why}")
+        problems = validity.config_key_problems(
+            self.type,
+            choices=self.choices,
+            schemes=self.schemes,
+            secret=self.secret,
+            default=self.default,
+            example=self.example,
+        )
         if problems:
             raise ValueError("; ".join(problems))
         return self
@@ -199,10 +185,7 @@ class Docs(_Table):
     @field_validator("dir")
     @classmethod
     def _relative(cls, directory: str) -> str:
-        parts = Path(directory).parts
-        if not directory.strip() or Path(directory).is_absolute() or ".." in parts:
-            raise ValueError('must be a relative path inside the service, e.g. "docs/operations"')
-        return directory
+        return _valid(directory, validity.docs_dir_problem)
 
 
 class Contract(_Table):
@@ -246,42 +229,3 @@ class Contract(_Table):
     def secret_keys(self) -> list[str]:
         """Names of the keys declared secret."""
         return [name for name, key in self.config.items() if key.secret]
-
-
-Loc = tuple[str | int, ...]
-
-
-def cross_problems(raw: Mapping[str, object]) -> Iterator[tuple[Loc, str]]:
-    """Problems that span tables, found on the raw TOML data so they are reported together
-    with every field-level problem (pydantic stops at a table's first failure).
-
-    Args:
-        raw: the parsed TOML document.
-    """
-    config = _table(raw.get("config"))
-    probe = _table(raw.get("probe"))
-    for process_name, entry in _table(raw.get("processes")).items():
-        process = _table(entry)
-        port_env = process.get("port_env", "PORT")
-        if process.get("kind", "web") != "web" or not isinstance(port_env, str):
-            continue
-        if port_env in config and _table(config[port_env]).get("type", "string") != "port":
-            yield (
-                ("config", str(port_env), "type"),
-                (f"{port_env} is the port of process {process_name!r}, so its type must be port"),
-            )
-    for name, template in _table(probe.get("values")).items():
-        if name not in config:
-            yield ("probe", "values", name), f"{name} is not a declared config key"
-        elif CANARY in str(template) and not _table(config[name]).get("secret", False):
-            yield ("probe", "values", name), "{canary} may only appear in a secret key's template"
-    for name in _table(probe.get("env")):
-        if _table(config.get(name)).get("secret", False):
-            yield ("probe", "env", name), f"{name} is secret: give it in [probe.values], not env"
-    for name in config:
-        if not _ENV_NAME.match(name):
-            yield ("config", name), "not a valid environment variable name"
-
-
-def _table(value: object) -> dict[str, object]:
-    return {str(k): v for k, v in value.items()} if isinstance(value, dict) else {}

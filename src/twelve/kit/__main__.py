@@ -17,7 +17,8 @@ from pathlib import Path
 
 import orjson
 
-from twelve.contract import ConfigKey, ContractError, ValueType, load_contract
+from twelve.contract.plain import PlainKey, load_plain
+from twelve.contract.problems import ContractError
 from twelve.kit.config import EX_CONFIG, load_config
 
 _COLUMNS = ("key", "type", "required", "default", "secret", "description")
@@ -45,17 +46,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"config of {loaded.service} is valid: {count} key(s)")
         return 0
     try:
-        contract = load_contract(Path(args.contract))
+        contract = load_plain(Path(args.contract))
     except ContractError as error:
         print(error.render(), file=sys.stderr)
         return EX_CONFIG
-    keys = dict(contract.config)
-    spec = contract.processes.get(args.process) if args.process else None
-    if spec is not None and spec.kind == "web" and spec.port_env not in keys:
-        keys[spec.port_env] = ConfigKey(
-            type=ValueType.PORT, required=True, description="TCP port to listen on"
-        )
-    rows = [doc_row(name, key) for name, key in keys.items()]
+    rows = [doc_row(name, key) for name, key in contract.keys(args.process).items()]
     if args.json:
         sys.stdout.write(orjson.dumps(rows, option=orjson.OPT_INDENT_2).decode() + "\n")
     else:
@@ -63,7 +58,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     return 0
 
 
-def doc_row(name: str, key: ConfigKey) -> dict[str, str]:
+def doc_row(name: str, key: PlainKey) -> dict[str, str]:
     """One key as documentation; a secret never has a default, so nothing secret is shown.
 
     Args:

@@ -10,9 +10,8 @@ from __future__ import annotations
 import re
 import time
 from collections.abc import Awaitable, Callable, MutableMapping
-from contextvars import ContextVar
 from random import getrandbits
-from typing import Any
+from typing import Any, cast
 
 import orjson
 
@@ -29,7 +28,26 @@ _REQUEST_ID = re.compile(rb"^[A-Za-z0-9._:/+=@-]{1,128}$")
 _TRACEPARENT = re.compile(rb"^00-([0-9a-f]{32})-([0-9a-f]{16})-[0-9a-f]{2}$")
 _NO_TRACE = b"0" * 32
 _ACCESS = "twelve.kit.access"
-_STATE: ContextVar[dict[str, str] | None] = ContextVar("twelve_kit_request_state", default=None)
+
+
+class _Request(dict[str, str]):
+    """The ids of the request being served (merged into every line logged meanwhile), and
+    what the app or the endpoints said about it (kept off those lines).
+
+    One context variable holds both: each set and reset is paid on every request.
+    """
+
+    __slots__ = ("error_code", "level")
+
+    def __init__(self, request_id: str, trace_id: str, span_id: str) -> None:
+        super().__init__(request_id=request_id, trace_id=trace_id, span_id=span_id)
+        self.error_code: str | None = None
+        self.level: str | None = None
+
+
+def _current() -> _Request | None:
+    ids = REQUEST.get()
+    return ids if isinstance(ids, _Request) else None
 
 
 def set_error_code(code: str) -> None:
@@ -38,14 +56,35 @@ def set_error_code(code: str) -> None:
     Args:
         code: a stable, value-free code ("db_unavailable").
     """
-    if (state := _STATE.get()) is not None:
-        state["error_code"] = code
+    if (request := _current()) is not None:
+        request.error_code = code
 
 
 def current_request_id() -> str | None:
     """The id of the request being served, or None outside a request."""
     ids = REQUEST.get()
     return ids.get("request_id") if ids is not None else None
+
+
+class _Send:
+    """The server's `send` for one request: notes the status and echoes the request id.
+
+    A plain callable returning the server's awaitable, not a coroutine of its own: one
+    coroutine less per message.
+    """
+
+    __slots__ = ("echo", "send", "status")
+
+    def __init__(self, send: Send, echo: tuple[bytes, bytes]) -> None:
+        self.send = send
+        self.echo = echo
+        self.status = 0
+
+    def __call__(self, message: Message) -> Awaitable[None]:
+        if message["type"] == "http.response.start":
+            self.status = message["status"]
+            message["headers"] = [*message.get("headers", ()), self.echo]
+        return self.send(message)
 
 
 class RequestContext:
@@ -76,45 +115,31 @@ class RequestContext:
         if scope["type"] != "http":
             await self._app(scope, receive, send)
             return
-        request_id, trace_id, span_id = self._ids(scope["headers"])
-        state: dict[str, str] = {}
-        status = 0
-        started = time.perf_counter()
-        echo = (self._header_bytes, request_id.encode())
-
-        async def send_with_id(message: Message) -> None:
-            nonlocal status
-            if message["type"] == "http.response.start":
-                status = message["status"]
-                message["headers"] = [*message.get("headers", ()), echo]
-            await send(message)
-
-        ids_token = REQUEST.set(
-            {"request_id": request_id, "trace_id": trace_id, "span_id": span_id}
-        )
-        state_token = _STATE.set(state)
+        request, inbound = self._ids(scope["headers"])
+        started = time.perf_counter_ns()
+        respond = _Send(send, (self._header_bytes, request["request_id"].encode()))
+        token = REQUEST.set(request)
         try:
             endpoints = self._endpoints
             if endpoints is not None and scope["path"] in endpoints.paths:
-                await endpoints.answer(scope, send_with_id)
+                await endpoints.answer(scope, respond)
             else:
-                await self._app(scope, receive, send_with_id)
+                await self._app(scope, receive, respond)
         except Exception:
-            state.setdefault("error_code", "unhandled_exception")
+            if request.error_code is None:
+                request.error_code = "unhandled_exception"
             self._log.exception("unhandled exception", method=scope["method"], path=scope["path"])
-            if status:
+            if respond.status:
                 raise  # the response has begun: only the server can end it
-            status = 500
-            await _send_json(
-                send_with_id, 500, {"error": "internal_error", "request_id": request_id}
-            )
+            body = {"error": "internal_error", "request_id": request["request_id"]}
+            await _send_json(respond, 500, body)
         finally:
-            self._access(scope, status, started, state)
-            _STATE.reset(state_token)
-            REQUEST.reset(ids_token)
+            self._access(scope, respond.status, started, request, inbound)
+            REQUEST.reset(token)
 
-    def _ids(self, headers: list[tuple[bytes, bytes]]) -> tuple[str, str, str]:
-        """(request id, trace id, span id): inbound ones when valid, fresh ones otherwise."""
+    def _ids(self, headers: list[tuple[bytes, bytes]]) -> tuple[_Request, bool]:
+        """The request's ids (request, trace, span: inbound ones when valid, fresh ones
+        otherwise), and whether the request id came with the request."""
         inbound = traceparent = None
         for name, value in headers:
             if name == self._header:
@@ -125,29 +150,40 @@ class RequestContext:
         # os.urandom, which matters once per request.
         fresh = f"{getrandbits(320):080x}"
         request_id = fresh[:32]
-        if inbound is not None and _REQUEST_ID.match(inbound):
-            request_id = inbound.decode()
+        valid = inbound is not None and _REQUEST_ID.match(inbound) is not None
+        if valid:
+            request_id = cast(bytes, inbound).decode()
         trace_id = fresh[32:64]
         match = _TRACEPARENT.match(traceparent) if traceparent is not None else None
         if match is not None and match[1] != _NO_TRACE:
             trace_id = match[1].decode()
-        return request_id, trace_id, fresh[64:]
+        return _Request(request_id, trace_id, fresh[64:]), valid
 
-    def _access(self, scope: Scope, status: int, started: float, state: dict[str, str]) -> None:
-        """The access line: method, path, status, duration_ms, error_code on failures."""
+    def _access(
+        self, scope: Scope, status: int, started: int, request: _Request, inbound: bool
+    ) -> None:
+        """The access line: method, path, status, duration_ms, error_code on failures.
+
+        Args:
+            scope: the request.
+            status: the response status (0: none was sent).
+            started: `perf_counter_ns()` when the request came.
+            request: its ids, error code and level.
+            inbound: whether the client sent the request id.
+        """
         fields: dict[str, Any] = {
             "method": scope["method"],
             "path": scope["path"],
             "status": status,
-            "duration_ms": round((time.perf_counter() - started) * 1000, 2),
+            "duration_ms": (time.perf_counter_ns() - started) // 10_000 / 100,
         }
-        if "error_code" in state or status >= 400:
-            fields["error_code"] = state.get("error_code") or f"http_{status}"
-        level = state.get("level") or ("error" if status >= 500 else "info")
-        # The inbound request id and the path come from the client; method, status and the
-        # duration are the server's; the app's error code is checked with them.
-        ids = REQUEST.get() or {}
-        check = (fields["path"], ids.get("request_id", ""), fields.get("error_code", ""))
+        error_code = request.error_code
+        if error_code is not None or status >= 400:
+            error_code = fields["error_code"] = error_code or f"http_{status}"
+        level = request.level or ("error" if status >= 500 else "info")
+        # What the client sent (the path, its request id) may hold anything, and so may the
+        # app's error code; method, status, duration and ids made here cannot.
+        check = (fields["path"], request["request_id"] if inbound else "", error_code or "")
         write_event(level, "request", _ACCESS, fields, check=check)
 
 
@@ -181,10 +217,10 @@ class Endpoints:
         health, path = self._health, scope["path"]
         if path == health.readiness_path:
             status, body = await health.ready()
-            if status != 200 and (state := _STATE.get()) is not None:
+            if status != 200 and (request := _current()) is not None:
                 # Expected while starting, draining or cut off: a warning, not an error.
-                state["error_code"] = "draining" if health.draining else "not_ready"
-                state["level"] = "warning"
+                request.error_code = "draining" if health.draining else "not_ready"
+                request.level = "warning"
         elif path == health.liveness_path:
             status, body = 200, {"status": "ok"}
         else:
@@ -200,8 +236,8 @@ def instrument(app: ASGIApp, health: Health, *, header: str | None = None) -> Ki
         health: the health state and checks (serve() flips it on SIGTERM).
         header: the request id header (default: the contract's `logs.request_id_header`).
     """
-    contract = health.config.contract
-    header = header or (contract.logs.request_id_header if contract else "X-Request-ID")
+    contract = health.config.plain
+    header = header or (contract.request_id_header if contract else "X-Request-ID")
     return Kit(app, health, header=header)
 
 

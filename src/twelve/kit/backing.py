@@ -12,6 +12,7 @@ server-side statement timeout, so no query can hang a request forever.
 from __future__ import annotations
 
 import asyncio
+import functools
 import math
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -145,7 +146,10 @@ def attach_postgres(
     database = Postgres(config.get_str(key), **pool)
     if health is not None:
         # The check's own deadline is a little shorter, so it reports its reason itself.
-        health.add_check(name, lambda: database.check(check_timeout * 0.9), timeout=check_timeout)
+        # A partial of a coroutine function is awaited in the loop; a lambda would be taken
+        # for a sync check and run in a thread.
+        check = functools.partial(database.check, check_timeout * 0.9)
+        health.add_check(name, check, timeout=check_timeout)
     if hooks is not None:
         hooks.add(database.close, name=f"close {name}", timeout=5.0)
     return database

@@ -12,23 +12,24 @@ from __future__ import annotations
 import os
 import sys
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn, TypeVar, cast
 
-from twelve.contract import (
-    ConfigKey,
-    Contract,
-    ContractError,
-    ProcessType,
-    ValueType,
-    load_contract,
+from twelve.contract.plain import (
+    PlainContract,
+    PlainKey,
+    PlainProcess,
+    load_plain,
+    plain_from_model,
 )
-from twelve.contract.values import parse_duration
+from twelve.contract.problems import ContractError
+from twelve.contract.values import ValueType, parse_duration
 from twelve.kit.secret import Secret
 
 if TYPE_CHECKING:
     from pydantic_settings import BaseSettings
+
+    from twelve.contract import Contract, ProcessType
 
 EX_CONFIG = 78
 CONTRACT_ENV = "TWELVE_CONTRACT"
@@ -78,7 +79,6 @@ class ConfigError(Exception):
         }
 
 
-@dataclass(frozen=True, slots=True)
 class Config:
     """The validated config: typed values by key, and who this process is.
 
@@ -87,18 +87,64 @@ class Config:
         version: the release identity (the value of `version_env`), or "unknown".
         env: the deployment name (the `APP_ENV` value), or "unknown".
         values: typed values by key; secret keys hold a `Secret`.
-        contract: the contract it was loaded from, if any.
+        contract: the contract it was loaded from, if any (its model, or its plain view).
         process: the process type name it was loaded for, if any.
         settings: the pydantic-settings instance, when loaded from one.
+
+    Frozen like the dataclass it was; a class of its own so that `contract`, the pydantic
+    model, is built only when asked for: the kit reads `plain`, and starts without pydantic.
     """
 
+    __slots__ = ("_plain", "env", "process", "service", "settings", "values", "version")
     service: str
-    version: str = "unknown"
-    env: str = "unknown"
-    values: Mapping[str, Value] = field(default_factory=dict)
-    contract: Contract | None = field(default=None, repr=False)
-    process: str | None = None
-    settings: BaseSettings | None = field(default=None, repr=False)
+    version: str
+    env: str
+    values: Mapping[str, Value]
+    process: str | None
+    settings: BaseSettings | None
+    _plain: PlainContract | None
+
+    def __init__(  # noqa: PLR0917 -- positional, as the dataclass it replaced took them
+        self,
+        service: str,
+        version: str = "unknown",
+        env: str = "unknown",
+        values: Mapping[str, Value] | None = None,
+        contract: Contract | PlainContract | None = None,
+        process: str | None = None,
+        settings: BaseSettings | None = None,
+    ) -> None:
+        if contract is not None and not isinstance(contract, PlainContract):
+            contract = plain_from_model(contract)
+        setter = object.__setattr__  # frozen: fields are set here only
+        setter(self, "service", service)
+        setter(self, "version", version)
+        setter(self, "env", env)
+        setter(self, "values", {} if values is None else values)
+        setter(self, "_plain", contract)
+        setter(self, "process", process)
+        setter(self, "settings", settings)
+
+    def __setattr__(self, name: str, value: object) -> None:
+        raise AttributeError(f"Config is frozen: cannot set {name!r}")
+
+    def __delattr__(self, name: str) -> None:
+        raise AttributeError(f"Config is frozen: cannot delete {name!r}")
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Config):
+            return NotImplemented
+        return _fields(self) == _fields(other) and (
+            self._plain is other._plain or self.contract == other.contract
+        )
+
+    __hash__ = None  # type: ignore[assignment]  # mutable values: unhashable, as it was
+
+    def __repr__(self) -> str:
+        return (
+            f"Config(service={self.service!r}, version={self.version!r}, env={self.env!r},"
+            f" values={self.values!r}, process={self.process!r})"
+        )
 
     def __getitem__(self, key: str) -> Value:
         return self.values[key]
@@ -128,20 +174,47 @@ class Config:
     @property
     def port(self) -> int | None:
         """The port of this web process (its `port_env` value), if it has one."""
-        spec = self.process_spec()
+        spec = self.plain_process()
         if spec is None or spec.kind != "web" or self.values.get(spec.port_env) is None:
             return None
         return self.get_int(spec.port_env)
 
+    @property
+    def contract(self) -> Contract | None:
+        """The contract it was loaded from, if any (its pydantic model, built on first use)."""
+        return None if self._plain is None else self._plain.model()
+
+    @property
+    def plain(self) -> PlainContract | None:
+        """The contract as the kit reads it at startup, without pydantic, if any."""
+        return self._plain
+
     def process_spec(self) -> ProcessType | None:
         """The contract's `[processes.NAME]` table of this process, if known."""
-        if self.contract is None or self.process is None:
+        if self._plain is None or self.process is None:
             return None
-        return self.contract.processes.get(self.process)
+        return self._plain.model().processes.get(self.process)
+
+    def plain_process(self) -> PlainProcess | None:
+        """`process_spec()` as the kit reads it, without pydantic."""
+        if self._plain is None or self.process is None:
+            return None
+        return self._plain.processes.get(self.process)
+
+
+def _fields(config: Config) -> tuple[object, ...]:
+    return (
+        config.service,
+        config.version,
+        config.env,
+        config.values,
+        config.process,
+        config.settings,
+    )
 
 
 def load_config(
-    source: Path | str | Contract | type[BaseSettings] | None = None,
+    source: Path | str | Contract | PlainContract | type[BaseSettings] | None = None,
     *,
     process: str | None = None,
     environ: Mapping[str, str] | None = None,
@@ -172,7 +245,7 @@ def load_config(
             return config_from_settings(
                 source, environ, env_key=env_key, service=service, version_env=version_env
             )
-        contract = source if isinstance(source, Contract) else _contract(source, environ)
+        contract = _contract(source, environ)
         return config_from_contract(contract, environ, process=process, env_key=env_key)
     except ConfigError as error:
         if not exit_on_error:
@@ -185,7 +258,7 @@ def load_config(
 
 
 def config_from_contract(
-    contract: Contract,
+    contract: PlainContract,
     environ: Mapping[str, str],
     *,
     process: str | None = None,
@@ -194,7 +267,7 @@ def config_from_contract(
     """Validate `environ` against the contract's keys (and `process`'s port key).
 
     Args:
-        contract: the loaded contract.
+        contract: the loaded contract (as the kit reads it: `twelve.contract.plain`).
         environ: the environment.
         process: the process type name, if known.
         env_key: the key naming the deployment.
@@ -202,10 +275,7 @@ def config_from_contract(
     Raises:
         ConfigError: with every missing and invalid key.
     """
-    keys = dict(contract.config)
-    spec = contract.processes.get(process) if process else None
-    if spec is not None and spec.kind == "web" and spec.port_env not in keys:
-        keys[spec.port_env] = ConfigKey(type=ValueType.PORT, required=True)
+    keys = contract.keys(process)
     missing: list[str] = []
     invalid: list[tuple[str, str]] = []
     values: dict[str, Value] = {}
@@ -221,10 +291,10 @@ def config_from_contract(
             invalid.append((name, why))
         else:
             values[name] = _typed(raw, key)
-    service = contract.service.name
+    service = contract.name
     if missing or invalid:
         raise ConfigError(tuple(missing), tuple(invalid), service)
-    version_env = contract.service.version_env
+    version_env = contract.version_env
     return Config(
         service=service,
         version=(environ.get(version_env) or "unknown") if version_env else "unknown",
@@ -235,7 +305,7 @@ def config_from_contract(
     )
 
 
-def _typed(raw: str, key: ConfigKey) -> Value:
+def _typed(raw: str, key: PlainKey) -> Value:
     """The raw string as the key's type; a secret's value wrapped in `Secret`."""
     raw = raw.strip()
     value: Value
@@ -252,16 +322,23 @@ def _typed(raw: str, key: ConfigKey) -> Value:
     return Secret(str(value)) if key.secret else value
 
 
-def _contract(source: Path | str | None, environ: Mapping[str, str]) -> Contract:
-    """Load the contract from `source`, `$TWELVE_CONTRACT`, or the nearest `twelve.toml`."""
+def _contract(
+    source: Path | str | Contract | PlainContract | None, environ: Mapping[str, str]
+) -> PlainContract:
+    """The contract given, or loaded from `source`, `$TWELVE_CONTRACT` or the nearest
+    `twelve.toml`: read without pydantic, which only an invalid contract brings in."""
+    if isinstance(source, PlainContract):
+        return source
     if source is None and (named := environ.get(CONTRACT_ENV)):
         source = named
+    if isinstance(source, Path | str):
+        return load_plain(Path(source))
     if source is not None:
-        return load_contract(Path(source))
+        return plain_from_model(source)
     here = Path.cwd()
     for directory in (here, *here.parents):
         if (candidate := directory / "twelve.toml").is_file():
-            return load_contract(candidate)
+            return load_plain(candidate)
     raise ContractError(here / "twelve.toml", [])
 
 

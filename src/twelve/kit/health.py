@@ -58,7 +58,7 @@ class Health:
         readiness: str | None = None,
         version: str | None = None,
     ) -> None:
-        spec = config.process_spec()
+        spec = config.plain_process()
         self.config = config
         self.liveness_path = (
             liveness if liveness is not None else (spec.liveness if spec else "/healthz")

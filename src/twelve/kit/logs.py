@@ -46,6 +46,7 @@ _NONE: Mapping[str, str] = {}
 _ACTIVE: list[Any] = []  # [Render, minimum level] once setup_logging ran
 _METHOD_LEVELS = {"warn": "warning", "exception": "error", "fatal": "critical", "msg": "info"}
 _RECORD_FIELDS = frozenset(logging.makeLogRecord({}).__dict__) | {"message", "asctime"}
+_HEADS = 256  # encoded line heads kept per renderer; write_event's callers use a handful
 
 
 def setup_logging(
@@ -110,19 +111,25 @@ def write_event(
     render, minimum = _ACTIVE
     if LEVELS[level] < minimum:
         return
-    line = {
-        "timestamp": now_rfc3339(),
-        "level": level,
-        "message": message,
-        "logger": logger,
-        **render._fields,
-        **(REQUEST.get() or _NONE),
-        **fields,
-    }
-    data = dumps(line)
-    if REDACTOR.suspect_text((message, *check)):
-        redacted = REDACTOR.line(data)
-        data = data if redacted == data else _still_json(redacted, line, REDACTOR)
+    ids = REQUEST.get() or _NONE
+    timestamp = now_rfc3339()
+    if render.overlaps(fields) or render.overlaps(ids):
+        data = b""
+    else:  # the constant middle is encoded once; the rest is one small orjson call
+        head = b'{"timestamp":"' + timestamp.encode() + b'",' + render.head(level, message, logger)
+        tail = dumps({**ids, **fields})
+        data = head + (b"," + tail[1:] if len(tail) > 2 else b"}")
+    if not data or REDACTOR.suspect_text((message, *check)):
+        line = {
+            "timestamp": timestamp,
+            "level": level,
+            "message": message,
+            "logger": logger,
+            **render._fields,
+            **ids,
+            **fields,
+        }
+        data = render.render(line)
     SINK.write(data)
 
 
@@ -147,11 +154,36 @@ class Render:
         redactor: applied to the rendered bytes.
     """
 
-    __slots__ = ("_fields", "_redactor")
+    __slots__ = ("_fields", "_heads", "_redactor")
 
     def __init__(self, fields: Mapping[str, str], redactor: Redactor) -> None:
         self._fields = dict(fields)
         self._redactor = redactor
+        self._heads: dict[tuple[str, str, str], bytes] = {}
+
+    def head(self, level: str, message: str, logger: str) -> bytes:
+        """`"level":…,"message":…,"logger":…` and the static fields, as JSON members.
+
+        Args:
+            level: the level name.
+            message: the event.
+            logger: the logger name.
+        """
+        key = (level, message, logger)
+        if (head := self._heads.get(key)) is None:
+            if len(self._heads) >= _HEADS:
+                self._heads.clear()
+            members = {"level": level, "message": message, "logger": logger, **self._fields}
+            head = self._heads[key] = dumps(members)[1:-1]
+        return head
+
+    def overlaps(self, fields: Mapping[str, object]) -> bool:
+        """Whether an event's fields repeat a static field (whose place they then take).
+
+        Args:
+            fields: the event's fields.
+        """
+        return not self._fields.keys().isdisjoint(fields)
 
     def __call__(self, logger: object, method: str, event: MutableMapping[str, Any]) -> bytes:
         exc_info = event.pop("exc_info", None)

@@ -16,8 +16,6 @@ from collections.abc import Callable, Iterable, Mapping
 from typing import cast
 from urllib.parse import unquote, urlsplit
 
-import orjson
-
 from twelve.kit.secret import secret_forms
 
 REDACTED = "[REDACTED]"
@@ -72,7 +70,7 @@ class Redactor:
             forms = sorted(
                 set(secret_forms(self._secrets - urls)) | urls, key=lambda f: (-len(f), f)
             )
-            escaped = sorted({orjson.dumps(form)[1:-1] for form in forms}, key=lambda f: -len(f))
+            escaped = sorted({_json_form(form) for form in forms}, key=lambda f: -len(f))
             self._pattern = re.compile(b"|".join(map(re.escape, escaped))) if escaped else None
             self._text = re.compile("|".join(map(re.escape, forms))) if forms else None
             self._search = re.compile("|".join([*map(re.escape, forms), "://"]))
@@ -171,6 +169,13 @@ class Redactor:
             shown = str(value)
             return self.text(shown) if self.text(shown) != shown else value
         return value
+
+
+def _json_form(form: str) -> bytes:
+    """How orjson writes `form` inside a JSON string (imported with the first secret)."""
+    import orjson  # noqa: PLC0415 -- a start that fails on its config never needs it
+
+    return orjson.dumps(form)[1:-1]
 
 
 def _password(value: str) -> str | None:

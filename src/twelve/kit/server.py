@@ -22,8 +22,7 @@ from typing import Any, NoReturn
 
 import uvicorn
 
-from twelve.contract import ValueType
-from twelve.contract.values import problem_with
+from twelve.contract.values import ValueType, problem_with
 from twelve.kit.asgi import ASGIApp, Kit
 from twelve.kit.config import ConfigError, report_config_error
 from twelve.kit.health import Health
@@ -59,7 +58,7 @@ def serve(
     health = health or (app.health if isinstance(app, Kit) else None)
     if health is None:
         raise TypeError("serve() needs a Health: pass it, or an app made by instrument()")
-    spec = health.config.process_spec()
+    spec = health.config.plain_process()
     port = port if port is not None else _port(health)
     drain = drain_delay if drain_delay is not None else (spec.drain_delay if spec else 0.0)
     limit = (
@@ -82,7 +81,7 @@ def _port(health: Health) -> int:
     config = health.config
     if config.port is not None:
         return config.port
-    spec = config.process_spec()
+    spec = config.plain_process()
     name = spec.port_env if spec else "PORT"
     raw = os.environ.get(name, "").strip()
     if not raw:

@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import contextlib
 import io
+import json
 import os
 import sys
 import threading
 import time
 from collections.abc import Mapping
 from typing import IO, Any
-
-import orjson
 
 from twelve.kit.redact import REDACTOR
 
@@ -52,13 +51,20 @@ class Sink:
         else a platform would read it from.
         """
         data = line + b"\n"
-        with self._lock, contextlib.suppress(ValueError, OSError):
-            if self._fd is None:
-                self._file.write(data)
-                self._file.flush()
+        with self._lock:
+            # try/except, not contextlib.suppress: this runs for every line, and the context
+            # manager would cost more than the write itself.
+            try:
+                if self._fd is None:
+                    self._file.write(data)
+                    self._file.flush()
+                    return
+                written = os.write(self._fd, data)
+                while written < len(data):  # a signal can cut a write to a pipe short
+                    data = data[written:]
+                    written = os.write(self._fd, data)
+            except (ValueError, OSError):
                 return
-            while data:  # a signal can cut a write to a pipe short
-                data = data[os.write(self._fd, data) :]
 
     def flush(self) -> None:
         """Flush the target."""
@@ -140,7 +146,10 @@ def emergency_event(message: str, fields: Mapping[str, object], readable: str) -
         **fields,
     }
     out = sys.stderr
-    out.write(REDACTOR.line(orjson.dumps(event, default=str)).decode() + "\n")
+    # The standard library's json: a start that fails on its config exits before anything
+    # imports orjson, and is the faster for it.
+    text = json.dumps(event, default=str, separators=(",", ":"), ensure_ascii=False)
+    out.write(REDACTOR.line(text.encode()).decode() + "\n")
     out.write(f"error: {REDACTOR.text(readable)}\n")
     out.flush()
 

@@ -93,7 +93,7 @@ def _limit(config: Config, shutdown_timeout: float | None) -> float:
     """The given shutdown_timeout, else the contract's for this process, else 10 s."""
     if shutdown_timeout is not None:
         return shutdown_timeout
-    spec = config.process_spec()
+    spec = config.plain_process()
     return spec.shutdown_timeout if spec else DEFAULT_SHUTDOWN_TIMEOUT
 
 

@@ -5,7 +5,8 @@
     HOOKS         "name:seconds,..." shutdown hooks in registration order; "name:hang" never ends
     HOOK_TIMEOUT  each hook's timeout, seconds
 
-Routes: /slow?ms=N answers 200 after N ms with a 1000-byte body.
+Routes: /slow?ms=N logs "slow request started", then answers 200 after N ms with a
+1000-byte body.
 """
 
 from __future__ import annotations
@@ -22,6 +23,8 @@ async def app(scope: dict[str, Any], receive: Any, send: Any) -> None:
     if scope["type"] != "http":
         return
     ms = int(scope["query_string"].decode().partition("=")[2] or 0)
+    if ms:
+        kit.get_logger("web").info("slow request started", ms=ms)
     await asyncio.sleep(ms / 1000)
     body = b"x" * 1000
     headers = [(b"content-length", b"1000")]
