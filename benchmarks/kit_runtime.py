@@ -47,6 +47,7 @@ from twelve.kit.logs import get_logger, setup_logging
 from twelve.kit.secret import Secret
 
 KIT_APP = Path(__file__).resolve().parent.parent / "tests" / "fixtures" / "kit_app"
+KIT_HTTP = Path(__file__).resolve().parent / "kit_http.py"
 SECRETS = {
     "DATABASE_URL": "postgresql://app:s3cr3t-pw-0f9e@127.0.0.1/app",
     "TOKEN": "tok-1a2b3c4d5e",
@@ -122,6 +123,8 @@ def bench_startup(rounds: int) -> dict[str, list[float]]:
         "config": [],
         "ready": [],
         "ready cpu": [],
+        "bare ready": [],
+        "bare ready cpu": [],
         "config error": [],
         "config error cpu": [],
     }
@@ -154,9 +157,13 @@ def bench_startup(rounds: int) -> dict[str, list[float]]:
                 imported, configured = map(float, out.stdout.split())
                 samples["import"].append(imported)
                 samples["config"].append(configured)
-                wall, cpu = _ready_ms(env)
+                wall, cpu = _ready_ms(env, ["-m", "kit_app"], "/readyz")
                 samples["ready"].append(wall)
                 samples["ready cpu"].append(cpu)
+                # The floor any uvicorn service starts from on this machine: hello, no kit.
+                wall, cpu = _ready_ms(env, [str(KIT_HTTP), "serve", "bare", "{port}"], "/")
+                samples["bare ready"].append(wall)
+                samples["bare ready cpu"].append(cpu)
                 wall, cpu = _config_error_ms({k: v for k, v in env.items() if k != "API_TOKEN"})
                 samples["config error"].append(wall)
                 samples["config error cpu"].append(cpu)
@@ -165,12 +172,15 @@ def bench_startup(rounds: int) -> dict[str, list[float]]:
     return samples
 
 
-def _ready_ms(env: dict[str, str]) -> tuple[float, float]:
-    """(wall ms, CPU ms of the process) from exec to the first /readyz 200."""
+def _ready_ms(env: dict[str, str], argv: list[str], path: str) -> tuple[float, float]:
+    """(wall ms, CPU ms of the process) from exec of `python argv` to the first 200 on `path`.
+
+    `{port}` in argv is replaced by the port it gets (also in PORT).
+    """
     port = _free_port()
     started = time.perf_counter()
     process = subprocess.Popen(
-        [sys.executable, "-m", "kit_app"],
+        [sys.executable, *(arg.replace("{port}", str(port)) for arg in argv)],
         cwd=KIT_APP,
         env=env | {"PORT": str(port)},
         stdout=subprocess.DEVNULL,
@@ -181,15 +191,15 @@ def _ready_ms(env: dict[str, str]) -> tuple[float, float]:
         with httpx.Client(trust_env=False, timeout=2.0) as client:
             while time.perf_counter() < deadline:
                 try:
-                    if client.get(f"http://127.0.0.1:{port}/readyz").status_code == 200:
+                    if client.get(f"http://127.0.0.1:{port}{path}").status_code == 200:
                         wall = (time.perf_counter() - started) * 1e3
                         return wall, sum(psutil.Process(process.pid).cpu_times()[:2]) * 1e3
                 except httpx.TransportError:
                     pass
                 if process.poll() is not None:
-                    raise RuntimeError(f"kit_app exited {process.returncode}")
+                    raise RuntimeError(f"{argv} exited {process.returncode}")
                 time.sleep(0.002)
-        raise RuntimeError("kit_app not ready within 30 s")
+        raise RuntimeError(f"{argv} not ready within 30 s")
     finally:
         process.terminate()
         process.wait(15)
@@ -254,6 +264,12 @@ def _rows(logs: dict[str, float], http: HttpResult, start: dict[str, list[float]
             _spread(start["ready"], "ms"),
             f"its CPU: {_spread(start['ready cpu'], 'ms')}",
             "< 300 ms",
+        ),
+        (
+            "bare uvicorn hello: exec -> 200 (floor)",
+            _spread(start["bare ready"], "ms"),
+            f"its CPU: {_spread(start['bare ready cpu'], 'ms')}",
+            "",
         ),
         (
             "tiny app: exec -> exit 78 (missing key)",
