@@ -7,12 +7,13 @@ the errors: the runtime kit at startup) never pays for building the model.
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
+from twelve.contract.command import command_words
 from twelve.contract.problems import ContractError, Problem
 from twelve.contract.validity import CANARY
 from twelve.contract.values import ValueType, parse_duration
+from twelve.lazy import lazy_attributes
 
 if TYPE_CHECKING:
     from twelve.contract.load import CONTRACT_FILE, find_contract, load_contract, parse_contract
@@ -58,6 +59,7 @@ __all__ = [
     "ProcessType",
     "Service",
     "ValueType",
+    "command_words",
     "find_contract",
     "json_schema",
     "load_contract",
@@ -66,14 +68,4 @@ __all__ = [
 ]
 
 
-def __getattr__(name: str) -> Any:
-    module = _WHERE.get(name)
-    if module is None:
-        raise AttributeError(f"module 'twelve.contract' has no attribute {name!r}")
-    value = getattr(importlib.import_module(f"twelve.contract.{module}"), name)
-    globals()[name] = value
-    return value
-
-
-def __dir__() -> list[str]:
-    return sorted([*globals(), *__all__])
+__getattr__, __dir__ = lazy_attributes(__name__, _WHERE, globals(), __all__)

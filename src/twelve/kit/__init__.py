@@ -14,8 +14,9 @@ for the service's own tests.
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from twelve.lazy import lazy_attributes
 
 if TYPE_CHECKING:
     from twelve.kit.admin import AdminTasks
@@ -85,14 +86,4 @@ __all__ = [
 ]
 
 
-def __getattr__(name: str) -> Any:
-    module = _WHERE.get(name)
-    if module is None:
-        raise AttributeError(f"module 'twelve.kit' has no attribute {name!r}")
-    value = getattr(importlib.import_module(f"twelve.kit.{module}"), name)
-    globals()[name] = value
-    return value
-
-
-def __dir__() -> list[str]:
-    return sorted([*globals(), *__all__])
+__getattr__, __dir__ = lazy_attributes(__name__, _WHERE, globals(), __all__)

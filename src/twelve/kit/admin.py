@@ -24,6 +24,7 @@ from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from typing import NoReturn, TypeVar
 
+from twelve.kit.calls import call_either
 from twelve.kit.config import Config
 
 Task = Callable[[Config], Awaitable[object] | object]
@@ -85,7 +86,7 @@ class AdminTasks:
         log.info("admin task started", task=name)
         started = time.monotonic()
         try:
-            asyncio.run(_call(registered.run, config))
+            asyncio.run(call_either(registered.run, config))
         except Exception:
             log.exception("admin task failed", task=name, seconds=_since(started))
             return 1
@@ -106,15 +107,6 @@ class AdminTasks:
             sys.stdout.write("admin tasks:\n" + "".join(f"  {line}\n" for line in lines))
             exit_now(0 if argv else EX_USAGE)
         exit_now(self.run(argv[0], load()))
-
-
-async def _call(task: Task, config: Config) -> None:
-    if inspect.iscoroutinefunction(task):
-        await task(config)
-        return
-    result = await asyncio.to_thread(task, config)
-    if inspect.isawaitable(result):
-        await result
 
 
 def _since(started: float) -> float:

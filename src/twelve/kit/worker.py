@@ -11,13 +11,13 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import inspect
 import signal
 import threading
 import time
 from collections.abc import Awaitable, Callable, Sequence
 from typing import TYPE_CHECKING, Any, NoReturn
 
+from twelve.kit.calls import call_either
 from twelve.kit.config import Config
 from twelve.kit.logs import get_logger
 from twelve.kit.shutdown import STOP_SIGNALS, ShutdownHooks, exit_now
@@ -104,7 +104,7 @@ async def _supervise(main: WorkerMain, hooks: ShutdownHooks, limit: float) -> in
     stopping = Stopping()
     stopping._loop = loop
     stopping._async = asyncio.Event()
-    task = asyncio.ensure_future(_call(main, stopping))
+    task = asyncio.ensure_future(call_either(main, stopping))
     deadline: list[float] = []
     cancelled = False
 
@@ -140,15 +140,6 @@ async def _supervise(main: WorkerMain, hooks: ShutdownHooks, limit: float) -> in
     await hooks.run(deadline[0] - _EXIT_MARGIN_S / 2 if deadline else None)
     log.info("worker stopped", exit_code=code)
     return code
-
-
-async def _call(main: WorkerMain, stopping: Stopping) -> None:
-    if inspect.iscoroutinefunction(main):
-        await main(stopping)
-        return
-    result = await asyncio.to_thread(main, stopping)
-    if inspect.isawaitable(result):
-        await result
 
 
 def run_procrastinate(

@@ -5,7 +5,6 @@ from __future__ import annotations
 import itertools
 import os
 import re
-import shlex
 import signal
 import subprocess
 import threading
@@ -17,6 +16,7 @@ from typing import IO, Literal, Self
 
 import httpx
 
+from twelve.contract import command_words
 from twelve.probe.clock import Clock, Deadline, SystemClock
 from twelve.probe.ports import HttpReadiness, listening_ports, wait_accepting, wait_http_ok
 from twelve.probe.teardown import (
@@ -106,13 +106,7 @@ def expand_command(command: str | Sequence[str], env: Mapping[str, str]) -> list
         command: ``"web --port $PORT"`` or ``["web", "--port", "$PORT"]``.
         env: The environment the service will get.
     """
-    if isinstance(command, str):
-        try:
-            words = shlex.split(command)
-        except ValueError as exc:
-            raise ValueError(f"cannot split command {command!r}: {exc}") from None
-    else:
-        words = list(command)
+    words = command_words(command)
     if not words:
         raise ValueError(f"empty command {command!r}")
     argv = [_expand(word, env) for word in words]

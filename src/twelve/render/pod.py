@@ -8,9 +8,9 @@ service-account token and no service-link variables: the environment is the cont
 from __future__ import annotations
 
 import re
-import shlex
 from typing import Any
 
+from twelve.contract import command_words
 from twelve.render.errors import RenderError
 
 # Placeholders, to size from measurements: no CPU limit (throttling hurts latency more than
@@ -28,13 +28,10 @@ def argv(command: str | list[str]) -> list[str]:
     Args:
         command: the process's or task's command.
     """
-    if isinstance(command, str):
-        try:
-            words = shlex.split(command)
-        except ValueError as exc:
-            raise RenderError(f"cannot split command {command!r}: {exc}") from None
-    else:
-        words = list(command)
+    try:
+        words = command_words(command)
+    except ValueError as exc:
+        raise RenderError(str(exc)) from None
     return [_kubelet_vars(word, command) for word in words]
 
 
