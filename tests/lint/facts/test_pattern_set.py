@@ -21,11 +21,16 @@ x = 1
 
 
 def pattern(
-    key: str, rule: dict[str, object], *, needle: str = "os", requires: str | None = None
+    key: str,
+    rule: dict[str, object],
+    *,
+    needle: str = "os",
+    requires: tuple[str, ...] = (),
+    within: dict[str, object] | None = None,
 ) -> CodePattern:
     captures = tuple(sorted({m.group(0) for m in re.finditer(r"\$(\$\$)?[A-Z_]+", repr(rule))}))
-    required = re.compile(requires) if requires else None
-    return CodePattern(key, PY, rule, (needle,), captures, required)
+    required = tuple(re.compile(r) for r in requires)
+    return CodePattern(key, PY, rule, (needle,), captures, required, within)
 
 
 Seen = list[tuple[str, int, int, str, dict[str, str]]]
@@ -72,15 +77,62 @@ def test_overlapping_patterns_with_the_same_metavariables_each_get_their_matches
     assert [m[:3] for m in seen(found[0]) if m[0] == "print"] == [("print", 2, 1), ("print", 3, 13)]
 
 
-def test_requires_skips_files_without_the_regex() -> None:
-    """A pattern whose required regex is absent from the file does not run."""
+def test_requires_skips_files_without_any_of_the_regexes() -> None:
+    """A pattern runs when one of its required regexes occurs in the file, and only then."""
     rule = {"pattern": "os.getenv($K)"}
-    with_required = [pattern("env", rule, requires=r"getenv\(\"B")]
-    assert seen(PatternSet(with_required).match("a.py", PY, SOURCE)[0]) == [
-        ("env", 2, 24, 'os.getenv("B")', {"K": '"B"'})
-    ]
-    absent = [pattern("env", rule, requires=r"getenv\(\"Z")]
+    for requires in [(r"getenv\(\"B",), (r"getenv\(\"Z", r"environ\[\"A")]:
+        with_required = [pattern("env", rule, requires=requires)]
+        assert seen(PatternSet(with_required).match("a.py", PY, SOURCE)[0]) == [
+            ("env", 2, 24, 'os.getenv("B")', {"K": '"B"'})
+        ]
+    absent = [pattern("env", rule, requires=(r"getenv\(\"Z", r"environ\[\"Z"))]
     assert PatternSet(absent).match("a.py", PY, SOURCE) == ([], [])
+
+
+# Names inside a print call's arguments; `within` the print call, which every match is in.
+_PRINT = {"kind": "call", "has": {"field": "function", "regex": "^print$", "pattern": "$FN"}}
+_PRINTED = {
+    "kind": "identifier",
+    "inside": {
+        "kind": "argument_list",
+        "inside": _PRINT,
+        "stopBy": {"kind": "expression_statement"},
+    },
+}
+_NESTED = """print(a, print(b, c), d)
+x = y
+print(e)
+"""
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        _NESTED,  # nested anchors: names below both are found once
+        "x = 1\n" * 1000 + _NESTED,  # few anchors in a long file: searched below each
+        _NESTED * 60,  # many anchors: one search of the whole file
+    ],
+    ids=["nested", "few-anchors", "many-anchors"],
+)
+def test_within_finds_what_the_rule_finds_on_its_own(text: str) -> None:
+    """A rule run `within` its anchors finds exactly its matches, in order, with captures."""
+    anchored = [
+        pattern("printed", _PRINTED, needle="print", within=_PRINT),
+        pattern("env", {"pattern": "os.getenv($K)"}, needle="print"),
+    ]
+    found, broken = PatternSet(anchored).match("a.py", PY, text)
+    assert broken == []
+    assert seen(found) == one_by_one([pattern("printed", _PRINTED)], text)
+    lines = text.count("\n") - _NESTED.count("\n")
+    if not lines:
+        assert seen(found) == [
+            ("printed", 1, 7, "a", {"FN": "print"}),
+            ("printed", 1, 10, "print", {"FN": "print"}),
+            ("printed", 1, 16, "b", {"FN": "print"}),
+            ("printed", 1, 19, "c", {"FN": "print"}),
+            ("printed", 1, 23, "d", {"FN": "print"}),
+            ("printed", 3, 7, "e", {"FN": "print"}),
+        ]
 
 
 @pytest.mark.parametrize(

@@ -16,6 +16,8 @@ from twelve.model import Location
 JS_FAMILY = frozenset({Language.JAVASCRIPT, Language.TYPESCRIPT, Language.TSX})
 _METAVAR = re.compile(r"\$(\$\$)?([A-Z_][A-Z0-9_]*)")
 _SNIPPET_CHARS = 200
+# Below more than one anchor per this many bytes, a `within` rule searches the whole file.
+_BYTES_PER_ANCHOR = 1500
 
 
 @dataclass(frozen=True, slots=True)
@@ -28,8 +30,10 @@ class CodePattern:
         rule: an ast-grep rule object (`{"pattern": ...}`, `{"any": [...]}`, `{"kind": ...}`).
         prefilter: the file must contain at least one of these substrings to be parsed.
         captures: the metavariables whose text a match carries.
-        requires: a regex the file must also contain, checked after the prefilter: a
-            necessary condition of a match, for rules whose substrings are common.
+        requires: regexes one of which the file must also contain, checked after the
+            prefilter: a necessary condition of a match, for rules whose substrings are common.
+        within: an ast-grep rule that some ancestor of every match satisfies: `rule` is then
+            tested only inside the nodes it matches, not on every node of the file.
     """
 
     key: str
@@ -37,7 +41,8 @@ class CodePattern:
     rule: Mapping[str, Any]
     prefilter: tuple[str, ...]
     captures: tuple[str, ...] = field(default=())
-    requires: re.Pattern[str] | None = None
+    requires: tuple[re.Pattern[str], ...] = ()
+    within: Mapping[str, Any] | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,7 +88,8 @@ def code_pattern(
     rule: Mapping[str, Any],
     prefilter: Sequence[str],
     *,
-    requires: str | None = None,
+    requires: str | Sequence[str] = (),
+    within: Mapping[str, Any] | None = None,
 ) -> str:
     """Declare a pattern (at import time of a rule module) and return its key.
 
@@ -93,16 +99,25 @@ def code_pattern(
         languages: languages the rule object is valid for.
         rule: the ast-grep rule object.
         prefilter: substrings, one of which a file must contain to be worth parsing.
-        requires: a Python regex that every file with a match contains, searched only when
-            the prefilter passes. It must follow from the rule: a regex the rule applies
-            to a node's text, widened to a substring and made no stricter (a Unicode class
-            of Rust's `regex` becomes one of Python's `re` that holds at least as much).
+        requires: Python regexes, one of which every file with a match contains, searched
+            (in order) only when the prefilter passes. Together they must follow from the
+            rule: a regex the rule applies to a node's text, widened to a substring and made
+            no stricter (a Unicode class of Rust's `regex` becomes one of Python's `re` that
+            holds at least as much).
+        within: an ast-grep rule that an ancestor of every match satisfies, because the rule
+            requires it (`inside` a log call): the rule is tested only below the nodes this
+            one matches. Worth it when the rule tests many nodes (every identifier) and the
+            ancestor is rare.
     """
     captures = tuple(sorted({m.group(0) for m in _METAVAR.finditer(repr(rule))}))
-    required = re.compile(requires) if requires is not None else None
+    required = tuple(
+        re.compile(r) for r in ((requires,) if isinstance(requires, str) else requires)
+    )
     entries = _PATTERNS.setdefault(key, [])
     for language in languages:
-        entries.append(CodePattern(key, language, rule, tuple(prefilter), captures, required))
+        entries.append(
+            CodePattern(key, language, rule, tuple(prefilter), captures, required, within)
+        )
     return key
 
 
@@ -138,6 +153,8 @@ class _Entry:
         marker: the metavariable bound to each node it matches.
         rule: its rule, renamed.
         ascii: the same in ASCII form, for files whose text is all ASCII.
+        anchor: its `within` rule, which the merged traversal runs in its place (renamed).
+        anchor_ascii: the same in ASCII form.
     """
 
     pattern: CodePattern
@@ -145,6 +162,39 @@ class _Entry:
     marker: str
     rule: Mapping[str, Any]
     ascii: Mapping[str, Any]
+    anchor: Mapping[str, Any] | None
+    anchor_ascii: Mapping[str, Any] | None
+
+    def traversed(self, *, ascii_text: bool) -> Mapping[str, Any]:
+        """The rule the merged traversal tests on every node: the anchor, if any."""
+        if self.anchor is not None and self.anchor_ascii is not None:
+            return self.anchor_ascii if ascii_text else self.anchor
+        return self.ascii if ascii_text else self.rule
+
+    def found(
+        self, root: SgNode, marked: list[SgNode], size: int, *, ascii_text: bool
+    ) -> list[SgNode]:
+        """The nodes the entry matches, in file order, given the nodes the traversal marked.
+
+        Args:
+            root: the file's root node.
+            marked: the nodes the traversal marked for the entry (its anchors, if it has any).
+            size: the file's length, to choose how to search below many anchors.
+            ascii_text: whether the file's text is all ASCII.
+        """
+        if self.anchor is None or not marked:
+            return marked
+        config = cast("Config", {"rule": self.ascii if ascii_text else self.rule})
+        # ast-grep compiles the rule on each search: below many anchors, one search of the
+        # whole file is cheaper, and finds the same nodes.
+        if len(marked) * _BYTES_PER_ANCHOR > size:
+            return root.find_all(config)
+        # Nested anchors find a node twice: it counts once, where it comes first.
+        below: dict[tuple[int, int], SgNode] = {}
+        for anchor in marked:
+            for node in anchor.find_all(config):
+                below.setdefault(_span(node), node)
+        return list(below.values())
 
 
 class PatternSet:
@@ -167,7 +217,16 @@ class PatternSet:
         for index, pattern in enumerate(patterns):
             prefix = f"P{index}_"
             rule = _renamed(pattern.rule, prefix)
-            entry = _Entry(pattern, prefix, f"M{index}", rule, ascii_rule(rule))
+            anchor = None if pattern.within is None else _renamed(pattern.within, f"A{index}_")
+            entry = _Entry(
+                pattern,
+                prefix,
+                f"M{index}",
+                rule,
+                ascii_rule(rule),
+                anchor,
+                None if anchor is None else ascii_rule(anchor),
+            )
             self._entries.setdefault(pattern.language, []).append(entry)
             needles.setdefault(pattern.language, {}).update(dict.fromkeys(pattern.prefilter))
         self._needles = {language: tuple(found) for language, found in needles.items()}
@@ -183,27 +242,53 @@ class PatternSet:
         present = {needle for needle in self._needles.get(language, ()) if needle in text}
         if not present:
             return [], []
-        entries = [e for e in self._entries[language] if _wanted(e.pattern, present, text)]
+        found_in_text: dict[re.Pattern[str], bool] = {}
+        entries = [
+            e for e in self._entries[language] if _wanted(e.pattern, present, text, found_in_text)
+        ]
         if not entries:
             return [], []
         root = SgRoot(text, language.value).root()
+        ascii_text = text.isascii()
         try:
-            nodes = root.find_all(_merged(entries, ascii_text=text.isascii()))
+            marked: list[list[SgNode]] = [[] for _ in entries]
+            for node in root.find_all(_merged(entries, ascii_text=ascii_text)):
+                for slot, entry in enumerate(entries):
+                    if node.get_match(entry.marker) is not None:
+                        marked[slot].append(node)
+            found = [
+                [
+                    _match(entry.pattern, path, node, entry.prefix)
+                    for node in entry.found(root, nodes, len(text), ascii_text=ascii_text)
+                ]
+                for entry, nodes in zip(entries, marked, strict=True)
+            ]
         except Exception:  # noqa: BLE001 -- ast-grep raises bare Exception for bad rules
             return _one_by_one(path, root, entries)
-        found: list[list[CodeMatch]] = [[] for _ in entries]
-        for node in nodes:
-            for slot, entry in enumerate(entries):
-                if node.get_match(entry.marker) is not None:
-                    found[slot].append(_match(entry.pattern, path, node, entry.prefix))
         return [match for matches in found for match in matches], []
 
 
-def _wanted(pattern: CodePattern, present: set[str], text: str) -> bool:
-    """Whether a file holding the needles `present` may match the pattern."""
+def _wanted(
+    pattern: CodePattern, present: set[str], text: str, found: dict[re.Pattern[str], bool]
+) -> bool:
+    """Whether a file holding the needles `present` may match the pattern.
+
+    Args:
+        pattern: the pattern.
+        present: the needles the file contains.
+        text: its text.
+        found: whether each regex searched so far occurs in the text (shared by patterns).
+    """
     if present.isdisjoint(pattern.prefilter):
         return False
-    return pattern.requires is None or pattern.requires.search(text) is not None
+    if not pattern.requires:
+        return True
+    for regex in pattern.requires:
+        if regex not in found:
+            found[regex] = regex.search(text) is not None
+        if found[regex]:
+            return True
+    return False
 
 
 def _renamed(rule: Any, prefix: str) -> Any:
@@ -239,7 +324,7 @@ def _merged(entries: Sequence[_Entry], *, ascii_text: bool) -> Config:
     following = "always"
     for n in range(len(entries) - 1, -1, -1):
         entry = entries[n]
-        utils[f"rule{n}"] = entry.ascii if ascii_text else entry.rule
+        utils[f"rule{n}"] = entry.traversed(ascii_text=ascii_text)
         utils[f"marked{n}"] = {"all": [{"matches": f"rule{n}"}, {"pattern": f"$${entry.marker}"}]}
         utils[f"rest{n}"] = {"all": [
             {"any": [{"matches": f"marked{n}"}, {"matches": "always"}]},
@@ -265,13 +350,26 @@ def _one_by_one(
     found: list[CodeMatch] = []
     broken: list[str] = []
     for entry in entries:
+        pattern = entry.pattern
         try:
-            nodes = root.find_all(**dict(entry.pattern.rule))
+            nodes = root.find_all(
+                **dict(pattern.rule if pattern.within is None else pattern.within)
+            )
+            if pattern.within is not None:
+                nodes = list(
+                    {_span(n): n for a in nodes for n in a.find_all(**dict(pattern.rule))}.values()
+                )
         except Exception:  # noqa: BLE001 -- ast-grep raises bare Exception for bad rules
-            broken.append(entry.pattern.key)
+            broken.append(pattern.key)
             continue
-        found.extend(_match(entry.pattern, path, node) for node in nodes)
+        found.extend(_match(pattern, path, node) for node in nodes)
     return found, broken
+
+
+def _span(node: SgNode) -> tuple[int, int]:
+    """A node's place: its start and end offsets."""
+    span = node.range()
+    return span.start.index, span.end.index
 
 
 def _match(pattern: CodePattern, path: str, node: SgNode, prefix: str = "") -> CodeMatch:

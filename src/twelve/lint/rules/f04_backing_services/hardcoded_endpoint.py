@@ -18,6 +18,10 @@ _PORTS = ("5432", "3306", "6379", "27017", "5672", "9092", "11211", "9200")
 # Cheap pre-selection in ast-grep; the exact test is `_endpoint` below.
 _COARSE = rf"://|:({'|'.join(_PORTS)})\b"
 _PREFILTER = ["://", *(f":{port}" for port in _PORTS)]
+# What `_endpoint` needs in the source text: an opening quote followed at once by a scheme
+# and `://`, or by host characters and a known port (the whole literal is the endpoint).
+# Most files with `://` have it in comments and docstrings only and are never parsed.
+_QUOTED = rf"""["'`](?:[A-Za-z][A-Za-z0-9.+-]*://|[\w.:\[\]-]*:(?:{"|".join(_PORTS)})\b)"""
 _ENV = "(?i)env"
 _DEFAULT_NAME = "(?i)default|fallback"
 
@@ -30,12 +34,14 @@ ENDPOINT = code_pattern(
         "all": [{"regex": _COARSE}, {"not": {"inside": {"kind": "expression_statement"}}}],
     },
     _PREFILTER,
+    requires=_QUOTED,
 )
 code_pattern(
     "endpoint-literal",
     JS_FAMILY,
     {"any": [{"kind": "string"}, {"kind": "template_string"}], "regex": _COARSE},
     _PREFILTER,
+    requires=_QUOTED,
 )
 code_pattern(
     "endpoint-literal",
@@ -43,6 +49,7 @@ code_pattern(
     {"any": [{"kind": "interpreted_string_literal"}, {"kind": "raw_string_literal"}],
      "regex": _COARSE},
     _PREFILTER,
+    requires=_QUOTED,
 )  # fmt: skip
 code_pattern(
     "endpoint-literal",
@@ -50,10 +57,12 @@ code_pattern(
     {"any": [{"kind": "string_literal"}, {"kind": "raw_string_literal"}],
      "all": [{"regex": _COARSE}, {"not": RUST_TEST_CODE}]},
     _PREFILTER,
+    requires=_QUOTED,
 )  # fmt: skip
 
 # Loopback literals that are only a default: the fallback of an env read or a flag, a
 # `default=` argument, a settings-class field, or a constant named DEFAULT_*/FALLBACK_*.
+# Fallbacks count only where an endpoint literal is, so they share its `requires`.
 _LOOPBACK_TEXT = r"localhost|127\.\d|\[::1\]|0\.0\.0\.0|host\.docker\.internal"
 _LOOPBACK_PREFILTER = ["localhost", "127.", "[::1]", "0.0.0.0", "host.docker.internal"]
 FALLBACK = code_pattern(
@@ -75,6 +84,7 @@ FALLBACK = code_pattern(
         ]}],
     },
     _LOOPBACK_PREFILTER,
+    requires=_QUOTED,
 )  # fmt: skip
 code_pattern(
     "endpoint-fallback",
@@ -92,6 +102,7 @@ code_pattern(
         ]}}],
     },
     _LOOPBACK_PREFILTER,
+    requires=_QUOTED,
 )  # fmt: skip
 code_pattern(
     "endpoint-fallback",
@@ -112,6 +123,7 @@ code_pattern(
         ]}}],
     },
     _LOOPBACK_PREFILTER,
+    requires=_QUOTED,
 )  # fmt: skip
 code_pattern(
     "endpoint-fallback",
@@ -129,6 +141,7 @@ code_pattern(
         ]}}],
     },
     _LOOPBACK_PREFILTER,
+    requires=_QUOTED,
 )  # fmt: skip
 
 _BACKING_SCHEMES = frozenset(

@@ -95,7 +95,9 @@ PY_LOOP = {
         {"has": {"stopBy": "end", **_callee(r"^((time|asyncio|trio|anyio|gevent)\.)?sleep$")}},
     ],
 }  # fmt: skip
-LOOP = code_pattern("unbounded-retry-loop", [PY], PY_LOOP, ["while True", "while 1"])
+LOOP = code_pattern(
+    "unbounded-retry-loop", [PY], PY_LOOP, ["while True", "while 1"], requires="sleep"
+)
 
 _JS_EXIT = _kinds("throw_statement", "return_statement", "break_statement")
 _JS_SUCCESS = _kinds("break_statement", "return_statement")

@@ -41,10 +41,19 @@ def _in_log_arguments(arguments: str, log_call: Rule, wrappers: Rule, stops: lis
 # Prefilter: a logger call's text has a name ending in log/logger/logging, then a dot.
 _LOGGER_NEEDLES = ("og.", "OG.", "ogger.", "OGGER.", "ogging.")
 _LOGGER = r"(\w+\.)*((\w*_)?(?i:log|logger|logging)|[a-z]\w*(Log|Logger))"
-_PY_LOG = _callee(
-    rf"(?-u)^(print|sys\.(stdout|stderr)\.write|{_LOGGER}\."
-    r"(debug|info|warning|warn|error|exception|critical|fatal|log|msg|bind))$",
-    "call",
+_PY_METHODS = r"(debug|info|warning|warn|error|exception|critical|fatal|log|msg|bind)"
+_PY_LOG = _callee(rf"(?-u)^(print|sys\.(stdout|stderr)\.write|{_LOGGER}\.{_PY_METHODS})$", "call")
+# What the text of a file with a Python print or log call holds (`requires`): a bare
+# `print(` outside a doctest prompt, or a name ending in log/logger/logging and a method.
+# Each starts with a literal, which Python's `re` finds fast; files with the needles only
+# in `pprint(`, `>>> print(` or `catalog.` are not parsed.
+PY_PRINT_TEXT = r"print\((?<=(?<![\w.])(?<!>>> )(?<!\.\.\. )print\()"
+PY_LOG_TEXT = (
+    PY_PRINT_TEXT,
+    r"sys\.std(?:out|err)\.write",
+    # `log.`, `_logger.`, `LOGGING.`, `auditLog.`: not `catalog.`, `dialog.`.
+    r"\.(?:(?<=(?i:log)\.)(?<![^\W_](?i:log)\.)|(?<=(?i:logger)\.)(?<![^\W_](?i:logger)\.)"
+    rf"|(?<=(?i:logging)\.)(?<![^\W_](?i:logging)\.)|(?<=\wLog\.)|(?<=\wLogger\.)){_PY_METHODS}\b",
 )
 _PY_WRAPPERS = {"regex": r"^(str|repr|format|dict|json\.dumps)$|\.format$"}
 _PY_ENV = [
@@ -80,7 +89,8 @@ _GO_WRAPPERS = {"regex": r"^(fmt\.Sprint(f|ln)?|zap\.(String|Any|Stringer|Reflec
 _RUST_LOG = {"kind": "macro_invocation", "has": {"field": "macro", "pattern": "$FN", "regex":
     r"^((log|tracing)::)?(trace|debug|info|warn|error|event)$|^(e?print(ln)?|dbg)$"}}  # fmt: skip
 
-# Names passed to a log call: a variable, an attribute (`settings.SECRET_KEY`), an
+# Names passed to a log call (each declaration tests identifiers only `within` log calls,
+# not every identifier of the file): a variable, an attribute (`settings.SECRET_KEY`), an
 # interpolation in an f-string or template. Not a keyword name (`token=`), the object of
 # an attribute (`token.expires_at`), a callee (`token()`), or a slice (`token[:4]`).
 LOGGED_NAME = code_pattern(
@@ -101,6 +111,8 @@ LOGGED_NAME = code_pattern(
         ],
     },
     ["print(", "sys.std", *_LOGGER_NEEDLES],
+    requires=PY_LOG_TEXT,
+    within=_PY_LOG,
 )  # fmt: skip
 code_pattern(
     "logged-name",
@@ -123,6 +135,7 @@ code_pattern(
         ],
     },
     ["console.", "process.std", *_LOGGER_NEEDLES],
+    within=_JS_LOG,
 )  # fmt: skip
 code_pattern(
     "logged-name",
@@ -144,6 +157,7 @@ code_pattern(
         ],
     },
     ["fmt.Print", *_LOGGER_NEEDLES],
+    within=_GO_LOG_CALL,
 )  # fmt: skip
 code_pattern(
     "logged-name",
@@ -162,6 +176,7 @@ code_pattern(
         ],
     },
     ["print", "info!", "warn!", "error!", "debug!", "trace!", "event!", "dbg!"],
+    within=_RUST_LOG,
 )  # fmt: skip
 # An env read straight in the arguments: log.info(os.environ["DATABASE_URL"]).
 LOGGED_ENV = code_pattern(
@@ -169,6 +184,7 @@ LOGGED_ENV = code_pattern(
     [PY],
     {"any": _PY_ENV, **_in_log_arguments("argument_list", _PY_LOG, _PY_WRAPPERS, _PY_STOPS)},
     ["environ", "getenv"],
+    requires=PY_LOG_TEXT,
 )
 code_pattern(
     "logged-env-read",

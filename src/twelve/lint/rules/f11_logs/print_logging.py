@@ -6,9 +6,12 @@ from twelve.lint.facts import Facts, Language
 from twelve.lint.facts.code import JS_FAMILY, code_pattern
 from twelve.lint.facts.files import is_cli_path
 from twelve.lint.rule import rule
+from twelve.lint.rules.f11_logs._logged_values import PY_PRINT_TEXT
 from twelve.model import Severity, Verdict, fail
 
-PRINT = code_pattern("print-call", [Language.PYTHON], {"pattern": "print($$$)"}, ["print("])
+PRINT = code_pattern(
+    "print-call", [Language.PYTHON], {"pattern": "print($$$)"}, ["print("], requires=PY_PRINT_TEXT
+)
 code_pattern(
     "print-call",
     JS_FAMILY,

@@ -9,6 +9,7 @@ from twelve.lint.facts import Facts, Language
 from twelve.lint.facts.code import JS_FAMILY, CodeMatch, code_pattern
 from twelve.lint.facts.files import is_cli_path
 from twelve.lint.rule import rule
+from twelve.lint.rules.f11_logs._logged_values import PY_PRINT_TEXT
 from twelve.model import Location, Severity, Verdict, fail
 
 PY, GO, RUST = Language.PYTHON, Language.GO, Language.RUST
@@ -44,9 +45,13 @@ STRUCTURED = code_pattern(
             {"has": {"stopBy": "end", **_callee(r"^(print|sys\.std(out|err)\.write)$")}},
         ]},
     ]},
-    # What each branch needs: a library's name, serialize=, json.dumps (orjson.dumps, ...).
+    # What each branch needs: a library's name, serialize=, json.dumps (orjson.dumps, ...)
+    # and, for the last two, a Formatter class or a print call in the same file.
     ["structlog", "pythonjsonlogger", "python_json_logger", "json_log_formatter", "ecs_logging",
      "serialize", "json.dumps"],
+    requires=(_PY_JSON_LIBRARIES, r"serialize\s*=\s*True",
+              r"(?s)\A(?=.*?\b(?:json|orjson|ujson)\.dumps\b)"
+              r"(?=.*?(?:\bFormatter\b|\bprint\b|sys\.std(?:out|err)\.write))"),
 )  # fmt: skip
 _JS_JSON_LIBRARIES = (r"^[\"'](pino|pino-http|express-pino-logger|nestjs-pino|hono-pino|bunyan|"
                       r"@elastic/ecs-pino-format|@elastic/ecs-winston-format)[\"']$")  # fmt: skip
@@ -119,16 +124,17 @@ code_pattern(
 )  # fmt: skip
 
 # --- the code logs at all (so a missing structured logger matters) ------------------------
+_PY_LOGGING_CALLS = r"(getLogger|basicConfig|debug|info|warning|warn|error|exception|critical|log)"
 LOGS = code_pattern(
     "logging-call",
     [PY],
     {"any": [
-        _callee(r"^logging\.(getLogger|basicConfig|debug|info|warning|warn|error|exception|"
-                r"critical|log)$"),
+        _callee(rf"^logging\.{_PY_LOGGING_CALLS}$"),
         _callee(r"^print$"),
         {"kind": "import_from_statement", "regex": r"^from loguru import"},
     ]},
     ["logging.", "print(", "loguru"],
+    requires=(PY_PRINT_TEXT, rf"logging\.{_PY_LOGGING_CALLS}\b", "from loguru import"),
 )  # fmt: skip
 code_pattern(
     "logging-call",
