@@ -196,6 +196,25 @@ def test_alias_items_take_the_line_of_the_item_before_them() -> None:
     assert [doc.line_of(("list", i)) for i in range(3)] == [3, 3, 5]
 
 
+def test_collect_loads_only_what_rules_read(tmp_path: Path) -> None:
+    """YAML that is neither CI, compose nor Kubernetes is not loaded, errors and all."""
+    (tmp_path / ".github" / "workflows").mkdir(parents=True)
+    (tmp_path / ".github" / "workflows" / "ci.yml").write_text("on: push\njobs: {}\n")
+    (tmp_path / "docker-compose.yml").write_text("version: '3'\n")
+    (tmp_path / "stack.yml").write_text("services:\n  db:\n    image: postgres:16\n")
+    (tmp_path / "k8s.yaml").write_text(K8S)
+    (tmp_path / "data.yaml").write_text("rows: [1, 2\n")  # broken, and nobody's business
+    facts = yamldocs.collect(tmp_path, walk(tmp_path))
+    kinds = sorted({(d.path, d.kind) for d in facts.docs})
+    assert kinds == [
+        (".github/workflows/ci.yml", "github-workflow"),
+        ("docker-compose.yml", "compose"),
+        ("k8s.yaml", "k8s"),
+        ("stack.yml", "compose"),
+    ]
+    assert facts.problems == ()
+
+
 def test_collect_skips_helm_templates_and_the_pnpm_lockfile(tmp_path: Path) -> None:
     """Helm templates are not YAML and pnpm-lock.yaml is only a lockfile: neither is loaded."""
     chart = tmp_path / "chart"
@@ -204,7 +223,7 @@ def test_collect_skips_helm_templates_and_the_pnpm_lockfile(tmp_path: Path) -> N
     (chart / "templates" / "deploy.yaml").write_text("{{- if .Values.x }}\nkind: {{ .Values.k }}\n")
     (tmp_path / "pnpm-lock.yaml").write_text("lockfileVersion: '9.0'\n")
     (tmp_path / "k8s.yaml").write_text(K8S)
-    (tmp_path / "bad.yml").write_bytes(b"a: \xff\n  b: 1\n")
+    (tmp_path / "bad.yml").write_bytes(b"services: \xff\n  b: 1\n")
     facts = yamldocs.collect(tmp_path, walk(tmp_path))
     assert sorted({d.path for d in facts.docs}) == ["chart/Chart.yaml", "k8s.yaml"]
     (problem,) = facts.problems

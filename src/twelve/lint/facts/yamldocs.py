@@ -269,6 +269,18 @@ def _key(loader: _Loader, node: yaml.Node) -> str | int | None:
     return key if isinstance(key, str | int) else str(key)
 
 
+def _may_be_read(path: str, text: str) -> bool:
+    """Whether a YAML file may hold a document rules read: CI, compose or Kubernetes.
+
+    Other YAML (data, configuration of other tools) is classified "other" and never read,
+    so it is not loaded: a Kubernetes object has `apiVersion`, a compose file `services`.
+    """
+    directory, name = posixpath.split(path)
+    if directory == ".github/workflows" or name == ".gitlab-ci.yml" or _COMPOSE_NAME.match(name):
+        return True
+    return "apiVersion" in text or "services" in text
+
+
 def _helm_template(path: str, present: set[str]) -> bool:
     parts = path.split("/")
     return any(
@@ -293,6 +305,8 @@ def collect(root: Path, tree: FileTree) -> YamlDocs:
         text = read_text(root, source.path)
         if isinstance(text, ParseProblem):
             problems.append(text)
+            continue
+        if not _may_be_read(source.path, text):
             continue
         found, found_problems = load(text, source.path)
         docs.extend(found)
