@@ -72,6 +72,21 @@ def test_lint_exit_codes_follow_fail_on(capsys: pytest.CaptureFixture[str]) -> N
     assert run(capsys, "lint", clean, "--select", "S1101")[0] == 0
 
 
+def test_lint_starts_without_the_probe_engine() -> None:
+    """A lint run imports no probe and no probe engine; selecting by ID loads the catalogue."""
+    fail = str(REPOS / "S1101" / "fail")
+    script = (
+        "import sys\nfrom twelve.cli import main\ncode = main(sys.argv[1:])\n"
+        "print(code, sorted({m.split('.')[1] for m in sys.modules if m.startswith('twelve.')}))"
+    )
+    for argv, probes in [(["lint", fail, "-q"], False), (["lint", fail, "--select", "P"], True)]:
+        done = subprocess.run(
+            [sys.executable, "-c", script, *argv], capture_output=True, text=True, check=False
+        )
+        code, modules = done.stdout.splitlines()[-1].split(" ", 1)
+        assert (code, "'probe'" in modules) == ("1" if not probes else "0", probes)
+
+
 def test_lint_json_output_to_file(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     """--format json --output FILE writes the report there and nothing to stdout."""
     target = tmp_path / "report.json"

@@ -10,25 +10,24 @@ import sys
 import traceback
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
 import orjson
-from rich.console import Console
-from rich.markdown import Markdown
-from rich.table import Table
 
 from twelve import __version__, catalogue
-from twelve.check import CheckOptions, check
 from twelve.contract import Contract, ContractError, find_contract, json_schema, load_contract
 from twelve.lint.baseline import Baseline, BaselineError
-from twelve.lint.engine import LintOptions, lint
 from twelve.model import Report, Severity
-from twelve.probe.context import ProbeSettings
-from twelve.probe.env import NotProbeable
-from twelve.probe.progress import progress_display
-from twelve.probe.runner import ProbeOptions, Progress, probe_service
 from twelve.registry import SelectionError
 from twelve.report import Format, render
+
+if TYPE_CHECKING:
+    from rich.table import Table
+
+    from twelve.probe.runner import ProbeOptions, Progress
+
+# Each command imports what only it needs (the probe engine, rich's tables and Markdown)
+# in its handler: a lint run starts without them.
 
 EXIT_CLEAN = 0
 EXIT_FINDINGS = 1
@@ -95,6 +94,8 @@ def _rules(args: argparse.Namespace) -> int:
     elif fmt is ListFormat.MARKDOWN:
         _write(catalogue.rules_markdown(checks), args.output)
     else:
+        from rich.table import Table  # noqa: PLC0415
+
         table = Table("ID", "Name", "Factor", "Kind", "Severity", "Lifecycle", "Summary")
         for check in checks:
             m = check.meta
@@ -111,6 +112,9 @@ def _explain(args: argparse.Namespace) -> int:
         raise UsageError(f"no check {args.check!r} (see `twelve rules`)") from None
     text = catalogue.explain_markdown(meta)
     if args.output is None and colour_wanted(sys.stdout):
+        from rich.console import Console  # noqa: PLC0415
+        from rich.markdown import Markdown  # noqa: PLC0415
+
         Console().print(Markdown(text))
     else:
         _write(text, args.output)
@@ -118,6 +122,8 @@ def _explain(args: argparse.Namespace) -> int:
 
 
 def _lint(args: argparse.Namespace) -> int:
+    from twelve.lint.engine import LintOptions, lint  # noqa: PLC0415
+
     root, contract = _target(args)
     baseline = Baseline.load(args.baseline) if args.baseline else None
     options = LintOptions(
@@ -137,6 +143,8 @@ def _lint(args: argparse.Namespace) -> int:
 
 
 def _probe(args: argparse.Namespace) -> int:
+    from twelve.probe.runner import probe_service  # noqa: PLC0415
+
     root, contract = _target(args)
     if contract is None:
         raise UsageError(f"no twelve.toml in {root}: the probe needs a contract (`twelve init`)")
@@ -146,6 +154,9 @@ def _probe(args: argparse.Namespace) -> int:
 
 
 def _check(args: argparse.Namespace) -> int:
+    from twelve.check import CheckOptions, check  # noqa: PLC0415
+    from twelve.lint.engine import LintOptions  # noqa: PLC0415
+
     root, contract = _target(args)
     lint_options = LintOptions(
         select=args.select,
@@ -161,6 +172,9 @@ def _check(args: argparse.Namespace) -> int:
 
 def _probe_options(args: argparse.Namespace) -> ProbeOptions:
     """The probe settings shared by `probe` and `check` (selection is set by each)."""
+    from twelve.probe.context import ProbeSettings  # noqa: PLC0415
+    from twelve.probe.runner import ProbeOptions  # noqa: PLC0415
+
     return ProbeOptions(
         preview=args.preview,
         process=args.process,
@@ -171,6 +185,9 @@ def _probe_options(args: argparse.Namespace) -> ProbeOptions:
 
 def _probing(args: argparse.Namespace, run: Callable[[Progress | None], Report]) -> Report:
     """Run something that starts the service, with a progress bar on a terminal."""
+    from twelve.probe.env import NotProbeable  # noqa: PLC0415
+    from twelve.probe.progress import progress_display  # noqa: PLC0415
+
     with progress_display(enabled=not args.quiet and colour_wanted(sys.stderr)) as progress:
         try:
             return run(progress)
@@ -309,6 +326,8 @@ def _write(text: str, output: Path | None) -> None:
 
 
 def _print_rich(renderable: Table, output: Path | None) -> None:
+    from rich.console import Console  # noqa: PLC0415
+
     if output is None:
         Console(no_color=not colour_wanted(sys.stdout), soft_wrap=False).print(renderable)
         return

@@ -56,7 +56,9 @@ def lint(root: Path, contract: Contract | None, options: LintOptions) -> tuple[R
         contract: the service contract, if any.
         options: selection and suppression settings.
     """
-    checks = catalogue.load().select(
+    # A selection is checked against every ID; without one, the probes need not be imported.
+    registry = catalogue.load(None if options.select or options.ignore else Kind.RULE)
+    checks = registry.select(
         options.select, options.ignore, kind=Kind.RULE, preview=options.preview
     )
     facts = collect(root, contract, jobs=options.jobs)
