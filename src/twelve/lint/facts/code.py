@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, cast
+from typing import Any, Protocol, cast
 
+import ahocorasick
 from ast_grep_py import Config, SgNode, SgRoot
 
 from twelve.lint.facts.ascii_rules import ascii_rule
@@ -229,7 +230,7 @@ class PatternSet:
             )
             self._entries.setdefault(pattern.language, []).append(entry)
             needles.setdefault(pattern.language, {}).update(dict.fromkeys(pattern.prefilter))
-        self._needles = {language: tuple(found) for language, found in needles.items()}
+        self._needles = {language: _automaton(found) for language, found in needles.items()}
 
     def match(self, path: str, language: Language, text: str) -> tuple[list[CodeMatch], list[str]]:
         """Matches of the patterns whose prefilter occurs in `text`, and the keys of broken ones.
@@ -239,7 +240,10 @@ class PatternSet:
             language: the file's language.
             text: its content.
         """
-        present = {needle for needle in self._needles.get(language, ()) if needle in text}
+        needles = self._needles.get(language)
+        if needles is None:
+            return [], []
+        present: set[str] = {needle for _end, needle in needles.iter(text)}
         if not present:
             return [], []
         found_in_text: dict[re.Pattern[str], bool] = {}
@@ -266,6 +270,24 @@ class PatternSet:
         except Exception:  # noqa: BLE001 -- ast-grep raises bare Exception for bad rules
             return _one_by_one(path, root, entries)
         return [match for matches in found for match in matches], []
+
+
+class _NeedleSearch(Protocol):
+    """What pyahocorasick's automaton offers (it has no type stubs)."""
+
+    def iter(self, text: str) -> Iterator[tuple[int, str]]:
+        """Every occurrence of every needle: its end offset and the needle."""
+        ...
+
+
+def _automaton(needles: Iterable[str]) -> _NeedleSearch:
+    """One Aho-Corasick automaton finding every needle in one pass, not one pass per needle."""
+    automaton = ahocorasick.Automaton()
+    for needle in needles:
+        automaton.add_word(needle, needle)
+    automaton.make_automaton()
+    search: _NeedleSearch = automaton
+    return search
 
 
 def _wanted(
