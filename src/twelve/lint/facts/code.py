@@ -210,11 +210,12 @@ class PatternSet:
         patterns: the patterns, in declaration order.
     """
 
-    __slots__ = ("_entries", "_needles")
+    __slots__ = ("_entries", "_needles", "_wanting")
 
     def __init__(self, patterns: Sequence[CodePattern]) -> None:
         self._entries: dict[Language, list[_Entry]] = {}
-        needles: dict[Language, dict[str, None]] = {}
+        # For each language and needle, the positions of the entries it lets run.
+        self._wanting: dict[Language, dict[str, list[int]]] = {}
         for index, pattern in enumerate(patterns):
             prefix = f"P{index}_"
             rule = _renamed(pattern.rule, prefix)
@@ -228,9 +229,12 @@ class PatternSet:
                 anchor,
                 None if anchor is None else ascii_rule(anchor),
             )
-            self._entries.setdefault(pattern.language, []).append(entry)
-            needles.setdefault(pattern.language, {}).update(dict.fromkeys(pattern.prefilter))
-        self._needles = {language: _automaton(found) for language, found in needles.items()}
+            entries = self._entries.setdefault(pattern.language, [])
+            for needle in pattern.prefilter:
+                wanting = self._wanting.setdefault(pattern.language, {}).setdefault(needle, [])
+                wanting.append(len(entries))
+            entries.append(entry)
+        self._needles = {language: _automaton(found) for language, found in self._wanting.items()}
 
     def match(self, path: str, language: Language, text: str) -> tuple[list[CodeMatch], list[str]]:
         """Matches of the patterns whose prefilter occurs in `text`, and the keys of broken ones.
@@ -244,11 +248,13 @@ class PatternSet:
         if needles is None:
             return [], []
         present: set[str] = {needle for _end, needle in needles.iter(text)}
-        if not present:
-            return [], []
+        wanting = self._wanting[language]
+        candidates = sorted({position for needle in present for position in wanting[needle]})
         found_in_text: dict[re.Pattern[str], bool] = {}
         entries = [
-            e for e in self._entries[language] if _wanted(e.pattern, present, text, found_in_text)
+            entry
+            for entry in map(self._entries[language].__getitem__, candidates)
+            if _required(entry.pattern, text, found_in_text)
         ]
         if not entries:
             return [], []
@@ -290,19 +296,14 @@ def _automaton(needles: Iterable[str]) -> _NeedleSearch:
     return search
 
 
-def _wanted(
-    pattern: CodePattern, present: set[str], text: str, found: dict[re.Pattern[str], bool]
-) -> bool:
-    """Whether a file holding the needles `present` may match the pattern.
+def _required(pattern: CodePattern, text: str, found: dict[re.Pattern[str], bool]) -> bool:
+    """Whether a file holding one of the pattern's needles has one of its required regexes.
 
     Args:
         pattern: the pattern.
-        present: the needles the file contains.
-        text: its text.
+        text: the file's text.
         found: whether each regex searched so far occurs in the text (shared by patterns).
     """
-    if present.isdisjoint(pattern.prefilter):
-        return False
     if not pattern.requires:
         return True
     for regex in pattern.requires:
