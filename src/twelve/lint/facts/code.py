@@ -374,14 +374,8 @@ def _one_by_one(
     broken: list[str] = []
     for entry in entries:
         pattern = entry.pattern
-        try:
-            nodes = root.find_all(
-                **dict(pattern.rule if pattern.within is None else pattern.within)
-            )
-            if pattern.within is not None:
-                nodes = list(
-                    {_span(n): n for a in nodes for n in a.find_all(**dict(pattern.rule))}.values()
-                )
+        try:  # `within` only saves work: the rule alone finds the same nodes
+            nodes = root.find_all(**dict(pattern.rule))
         except Exception:  # noqa: BLE001 -- ast-grep raises bare Exception for bad rules
             broken.append(pattern.key)
             continue
