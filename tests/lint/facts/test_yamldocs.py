@@ -204,6 +204,7 @@ def test_collect_loads_only_what_rules_read(tmp_path: Path) -> None:
     (tmp_path / "stack.yml").write_text("services:\n  db:\n    image: postgres:16\n")
     (tmp_path / "k8s.yaml").write_text(K8S)
     (tmp_path / "data.yaml").write_text("rows: [1, 2\n")  # broken, and nobody's business
+    (tmp_path / "runtime.yml").write_text("meraki_services:\n  to: x.services\n  apiVersions: [\n")
     facts = yamldocs.collect(tmp_path, walk(tmp_path))
     kinds = sorted({(d.path, d.kind) for d in facts.docs})
     assert kinds == [

@@ -269,16 +269,21 @@ def _key(loader: _Loader, node: yaml.Node) -> str | int | None:
     return key if isinstance(key, str | int) else str(key)
 
 
+# A key only Kubernetes objects and compose files have, in block or flow style.
+_READ_KEY = re.compile(r"""(?<![\w-])["']?(?:apiVersion|services)["']?[ \t]*:""")
+
+
 def _may_be_read(path: str, text: str) -> bool:
     """Whether a YAML file may hold a document rules read: CI, compose or Kubernetes.
 
     Other YAML (data, configuration of other tools) is classified "other" and never read,
-    so it is not loaded: a Kubernetes object has `apiVersion`, a compose file `services`.
+    so it is not loaded: a Kubernetes object has an `apiVersion` key, a compose file a
+    `services` key.
     """
     directory, name = posixpath.split(path)
     if directory == ".github/workflows" or name == ".gitlab-ci.yml" or _COMPOSE_NAME.match(name):
         return True
-    return "apiVersion" in text or "services" in text
+    return _READ_KEY.search(text) is not None
 
 
 def _helm_template(path: str, present: set[str]) -> bool:
