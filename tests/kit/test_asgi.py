@@ -197,3 +197,34 @@ def test_readiness_503_is_a_warning_naming_why() -> None:
         ("warning", 503, "not_ready"),
         ("warning", 503, "draining"),
     ]
+
+
+def test_the_apps_own_header_list_is_left_as_it_was() -> None:
+    """The echoed request id goes on a copy: an app answering with one constant header
+    list, request after request, sends it unchanged, and each response has one echo."""
+    constant = [(b"content-type", b"text/plain")]
+
+    async def app(scope: Scope, receive: Receive, send: Send) -> None:
+        await send({"type": "http.response.start", "status": 200, "headers": constant})
+        await send({"type": "http.response.body", "body": b"ok"})
+
+    sent: list[dict[str, Any]] = []
+
+    async def send(message: Any) -> None:
+        sent.append(message)
+
+    async def receive() -> dict[str, Any]:
+        return {"type": "http.request", "body": b"", "more_body": False}
+
+    async def two_requests() -> None:
+        kit = instrument(app, Health(CONFIG))
+        for inbound in (b"first-1", b"second-2"):
+            scope = {"type": "http", "method": "GET", "path": "/", "headers": []}
+            scope["headers"] = [(b"x-request-id", inbound), (b"x-request-id", b"last-wins")]
+            await kit(scope, receive, send)
+
+    with capture_logs(CONFIG):
+        asyncio.run(two_requests())
+    assert constant == [(b"content-type", b"text/plain")]
+    starts = [m["headers"] for m in sent if m["type"] == "http.response.start"]
+    assert starts == [[(b"content-type", b"text/plain"), (b"X-Request-ID", b"last-wins")]] * 2

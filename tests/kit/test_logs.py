@@ -16,6 +16,7 @@ import structlog
 from twelve.kit.config import Config
 from twelve.kit.logs import REQUEST, add_secrets, get_logger, setup_logging, write_event
 from twelve.kit.secret import Secret
+from twelve.kit.sink import rfc3339, utc_second
 
 RFC3339_UTC = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z$")
 CONFIG = Config(
@@ -206,11 +207,12 @@ def test_values_orjson_refuses_become_text(lines: Lines) -> None:
 
 
 def test_write_event_line_has_the_same_fields_and_order_as_a_logged_one(lines: Lines) -> None:
-    """The access line's fast path (a pre-encoded head): same keys, same order, request ids
-    in place, as `log.info` renders them."""
-    token = REQUEST.set({"request_id": "r-1", "trace_id": "t" * 32, "span_id": "s" * 16})
+    """The access line's fast path (a pre-encoded head), given the request ids first as the
+    middleware passes them: same keys, same order, as `log.info` renders them meanwhile."""
+    ids = {"request_id": "r-1", "trace_id": "t" * 32, "span_id": "s" * 16}
+    token = REQUEST.set(ids)
     try:
-        write_event("info", "request", "demo.access", {"method": "GET", "status": 200})
+        write_event("info", "request", "demo.access", {**ids, "method": "GET", "status": 200})
         get_logger("demo.access").info("request", method="GET", status=200)
     finally:
         REQUEST.reset(token)
@@ -249,3 +251,41 @@ def test_write_event_redacts_what_it_is_told_to_check(lines: Lines) -> None:
     (event,) = lines.events()
     assert event["path"] == "/x/[REDACTED]"
     assert "tok-91c2-secret" not in lines.raw
+
+
+def test_write_event_without_fields_is_one_valid_line(lines: Lines) -> None:
+    """An event with no fields of its own still renders as one JSON object (the fast path
+    needs fields to follow its head: without them, the full rendering writes the line)."""
+    write_event("info", "tick", "demo", {}, ("tick",))
+    (event,) = lines.events()
+    assert list(event) == ["timestamp", "level", "message", "logger", "service", "version", "env"]
+    assert (event["message"], event["logger"]) == ("tick", "demo")
+
+
+def test_write_event_timestamp_has_microseconds_like_every_line(lines: Lines) -> None:
+    """The fast path writes the same timestamp form as the full rendering: six digits."""
+    write_event("info", "request", "demo.access", {"status": 200}, ("request",))
+    get_logger("demo").info("other")
+    stamps = [str(event["timestamp"]) for event in lines.events()]
+    assert all(re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z", s) for s in stamps)
+
+
+def test_rfc3339_keeps_six_digits_and_the_second() -> None:
+    """Whole seconds keep `.000000`; the date part is the UTC second of the value."""
+    assert rfc3339(0.0) == "1970-01-01T00:00:00.000000Z"
+    assert rfc3339(1_700_000_000.25) == "2023-11-14T22:13:20.250000Z"
+    assert rfc3339(1_700_000_001.5) == "2023-11-14T22:13:21.500000Z"
+    assert utc_second(1_700_000_000) == ("2023-11-14T22:13:20", b"2023-11-14T22:13:20")
+
+
+def test_importing_the_kit_leaves_structlog_dev_its_rich() -> None:
+    """The kit imports structlog as it is: with rich installed, structlog's console
+    renderer and tracebacks still find it (no import tricks behind the service's back)."""
+    code = (
+        "import twelve.kit.logs, structlog.dev, rich;"
+        " print(structlog.dev.rich is not None, structlog.dev.rich is rich)"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60
+    )
+    assert done.stdout.split() == ["True", "True"]

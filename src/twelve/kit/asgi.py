@@ -34,20 +34,36 @@ class _Request(dict[str, str]):
     """The ids of the request being served (merged into every line logged meanwhile), and
     what the app or the endpoints said about it (kept off those lines).
 
-    One context variable holds both: each set and reset is paid on every request.
+    One context variable holds both: each set and reset is paid on every request. Made
+    with dict's own constructor (`_Request(request_id=..., trace_id=..., span_id=...)`):
+    no `__init__` of ours runs per request, and the two attributes are set on failures only.
     """
 
-    __slots__ = ("error_code", "level")
-
-    def __init__(self, request_id: str, trace_id: str, span_id: str) -> None:
-        super().__init__(request_id=request_id, trace_id=trace_id, span_id=span_id)
-        self.error_code: str | None = None
-        self.level: str | None = None
+    error_code: str | None = None
+    level: str | None = None
 
 
 def _current() -> _Request | None:
     ids = REQUEST.get()
     return ids if isinstance(ids, _Request) else None
+
+
+def _adopt(request: _Request, inbound: bytes | None, traceparent: bytes | None) -> bool:
+    """Take the inbound request id and W3C trace id into `request` where they are valid;
+    whether the request id was taken.
+
+    Args:
+        request: the fresh ids, updated in place.
+        inbound: the request id header's value, if sent.
+        traceparent: the `traceparent` header's value, if sent.
+    """
+    match = _TRACEPARENT.match(traceparent) if traceparent is not None else None
+    if match is not None and match[1] != _NO_TRACE:
+        request["trace_id"] = match[1].decode()
+    if inbound is None or _REQUEST_ID.match(inbound) is None:
+        return False
+    request["request_id"] = inbound.decode()
+    return True
 
 
 def set_error_code(code: str) -> None:
@@ -66,27 +82,6 @@ def current_request_id() -> str | None:
     return ids.get("request_id") if ids is not None else None
 
 
-class _Send:
-    """The server's `send` for one request: notes the status and echoes the request id.
-
-    A plain callable returning the server's awaitable, not a coroutine of its own: one
-    coroutine less per message.
-    """
-
-    __slots__ = ("echo", "send", "status")
-
-    def __init__(self, send: Send, echo: tuple[bytes, bytes]) -> None:
-        self.send = send
-        self.echo = echo
-        self.status = 0
-
-    def __call__(self, message: Message) -> Awaitable[None]:
-        if message["type"] == "http.response.start":
-            self.status = message["status"]
-            message["headers"] = [*message.get("headers", ()), self.echo]
-        return self.send(message)
-
-
 class RequestContext:
     """ASGI middleware: a request id (a valid inbound one, else new), W3C trace ids, access log.
 
@@ -100,13 +95,14 @@ class RequestContext:
         endpoints: health endpoints answered before `app` is called.
     """
 
-    __slots__ = ("_app", "_endpoints", "_header", "_header_bytes", "_log")
+    __slots__ = ("_app", "_endpoints", "_header", "_header_bytes", "_log", "_paths")
 
     def __init__(
         self, app: ASGIApp, *, header: str = "X-Request-ID", endpoints: Endpoints | None = None
     ) -> None:
         self._app = app
         self._endpoints = endpoints
+        self._paths = endpoints.paths if endpoints is not None else frozenset()
         self._header = header.lower().encode("latin-1")
         self._header_bytes = header.encode("latin-1")
         self._log = get_logger(_ACCESS)
@@ -115,49 +111,55 @@ class RequestContext:
         if scope["type"] != "http":
             await self._app(scope, receive, send)
             return
-        request, inbound = self._ids(scope["headers"])
         started = time.perf_counter_ns()
-        respond = _Send(send, (self._header_bytes, request["request_id"].encode()))
+        request, inbound = self._ids(scope["headers"])
+        echo = (self._header_bytes, request["request_id"].encode())
+        status = 0
+
+        def respond(message: Message) -> Awaitable[None]:
+            # The server's `send`, noting the status and echoing the request id. A plain
+            # function returning the server's awaitable, not a coroutine: one coroutine
+            # less per message, and a closure is cheaper to make and call than an object.
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+                message["headers"] = [*message.get("headers", ()), echo]
+            return send(message)
+
         token = REQUEST.set(request)
         try:
-            endpoints = self._endpoints
-            if endpoints is not None and scope["path"] in endpoints.paths:
-                await endpoints.answer(scope, respond)
+            if scope["path"] in self._paths:
+                await cast(Endpoints, self._endpoints).answer(scope, respond)
             else:
                 await self._app(scope, receive, respond)
         except Exception:
             if request.error_code is None:
                 request.error_code = "unhandled_exception"
             self._log.exception("unhandled exception", method=scope["method"], path=scope["path"])
-            if respond.status:
+            if status:
                 raise  # the response has begun: only the server can end it
             body = {"error": "internal_error", "request_id": request["request_id"]}
             await _send_json(respond, 500, body)
         finally:
-            self._access(scope, respond.status, started, request, inbound)
+            self._access(scope, status, started, request, inbound)
             REQUEST.reset(token)
 
     def _ids(self, headers: list[tuple[bytes, bytes]]) -> tuple[_Request, bool]:
         """The request's ids (request, trace, span: inbound ones when valid, fresh ones
         otherwise), and whether the request id came with the request."""
+        # Ids need to be unique, not unguessable: the Mersenne Twister is 5x cheaper than
+        # os.urandom, which matters once per request.
+        fresh = getrandbits(320).to_bytes(40).hex()
+        request = _Request(request_id=fresh[:32], trace_id=fresh[32:64], span_id=fresh[64:])
         inbound = traceparent = None
         for name, value in headers:
             if name == self._header:
                 inbound = value
             elif name == b"traceparent":
                 traceparent = value
-        # Ids need to be unique, not unguessable: the Mersenne Twister is 5x cheaper than
-        # os.urandom, which matters once per request.
-        fresh = f"{getrandbits(320):080x}"
-        request_id = fresh[:32]
-        valid = inbound is not None and _REQUEST_ID.match(inbound) is not None
-        if valid:
-            request_id = cast(bytes, inbound).decode()
-        trace_id = fresh[32:64]
-        match = _TRACEPARENT.match(traceparent) if traceparent is not None else None
-        if match is not None and match[1] != _NO_TRACE:
-            trace_id = match[1].decode()
-        return _Request(request_id, trace_id, fresh[64:]), valid
+        if inbound is None and traceparent is None:  # most requests: nothing to validate
+            return request, False
+        return request, _adopt(request, inbound, traceparent)
 
     def _access(
         self, scope: Scope, status: int, started: int, request: _Request, inbound: bool
@@ -171,20 +173,24 @@ class RequestContext:
             request: its ids, error code and level.
             inbound: whether the client sent the request id.
         """
+        path = scope["path"]
         fields: dict[str, Any] = {
+            **request,
             "method": scope["method"],
-            "path": scope["path"],
+            "path": path,
             "status": status,
             "duration_ms": (time.perf_counter_ns() - started) // 10_000 / 100,
         }
+        # What the client sent (the path, its request id) may hold anything, and so may the
+        # app's error code; method, status, duration and ids made here cannot. The message
+        # is checked as on every line.
+        check = ("request", path, request["request_id"]) if inbound else ("request", path)
         error_code = request.error_code
         if error_code is not None or status >= 400:
             error_code = fields["error_code"] = error_code or f"http_{status}"
+            check = (*check, error_code)
         level = request.level or ("error" if status >= 500 else "info")
-        # What the client sent (the path, its request id) may hold anything, and so may the
-        # app's error code; method, status, duration and ids made here cannot.
-        check = (fields["path"], request["request_id"] if inbound else "", error_code or "")
-        write_event(level, "request", _ACCESS, fields, check=check)
+        write_event(level, "request", _ACCESS, fields, check)
 
 
 class Endpoints:

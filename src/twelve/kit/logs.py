@@ -13,6 +13,7 @@ from __future__ import annotations
 import logging
 import sys
 import threading
+import time
 import traceback
 from collections.abc import Iterable, Mapping, MutableMapping
 from contextvars import ContextVar
@@ -20,22 +21,11 @@ from types import TracebackType
 from typing import IO, Any
 
 import orjson
+import structlog
 
 from twelve.kit.config import Config
 from twelve.kit.redact import REDACTOR, Redactor
-from twelve.kit.sink import SINK, now_rfc3339, rfc3339
-
-if "structlog" not in sys.modules and "rich" not in sys.modules:
-    # structlog imports rich, when installed, for its console renderer and pretty
-    # tracebacks, which the kit never uses: a stand-in that fails the import keeps about
-    # 50 ms out of every process start. rich itself imports normally later.
-    sys.modules["rich"] = None  # type: ignore[assignment]  # None makes `import rich` fail
-    try:
-        import structlog
-    finally:
-        del sys.modules["rich"]
-else:
-    import structlog
+from twelve.kit.sink import SINK, now_rfc3339, rfc3339, utc_second
 
 LEVELS = {"debug": 10, "info": 20, "warning": 30, "error": 40, "critical": 50}
 _UVICORN = ("uvicorn", "uvicorn.error", "uvicorn.access", "uvicorn.asgi")
@@ -89,21 +79,22 @@ def setup_logging(
 
 
 def write_event(
-    level: str, message: str, logger: str, fields: Mapping[str, Any], *, check: Iterable[str] = ()
+    level: str, message: str, logger: str, fields: Mapping[str, Any], check: Iterable[str] = ()
 ) -> None:
     """Write one event straight through the kit's rendering, skipping structlog's pipeline.
 
     For the one line per request the middleware writes, where the pipeline's cost is a
-    measurable share of a small request. The line has the same fields as `log.info` gives,
-    except values bound with structlog's contextvars. Only `check` and `message` are
-    searched for secrets: the caller vouches that the other fields cannot hold one.
+    measurable share of a small request. The line has the fields `log.info` gives, with
+    the caller's `fields` (the request ids first, as the middleware passes them) in place
+    of the context's request ids and values bound with structlog's contextvars. Only
+    `check` is searched for secrets: the caller vouches that nothing else can hold one.
 
     Args:
         level: "info", "error", ...
         message: the event.
         logger: the logger name.
         fields: the event's fields.
-        check: the strings among the fields that may hold anything (a path, a header).
+        check: the strings that may hold anything: the message, a path, a header.
     """
     if not _ACTIVE:
         get_logger(logger).log(LEVELS[level], message, **fields)
@@ -111,26 +102,31 @@ def write_event(
     render, minimum = _ACTIVE
     if LEVELS[level] < minimum:
         return
-    ids = REQUEST.get() or _NONE
-    timestamp = now_rfc3339()
-    if render.overlaps(fields) or render.overlaps(ids):
-        data = b""
-    else:  # the constant middle is encoded once; the rest is one small orjson call
-        head = b'{"timestamp":"' + timestamp.encode() + b'",' + render.head(level, message, logger)
-        tail = dumps({**ids, **fields})
-        data = head + (b"," + tail[1:] if len(tail) > 2 else b"}")
-    if not data or REDACTOR.suspect_text((message, *check)):
-        line = {
-            "timestamp": timestamp,
-            "level": level,
-            "message": message,
-            "logger": logger,
-            **render._fields,
-            **ids,
-            **fields,
-        }
-        data = render.render(line)
-    SINK.write(data)
+    now = time.time()
+    # Few steps, most of them calls into C: this runs once per request.
+    if fields and render.static.isdisjoint(fields) and not REDACTOR.suspect_text(check):
+        head = render.heads.get((level, message, logger)) or render.head(level, message, logger)
+        try:
+            tail = orjson.dumps(fields)
+        except TypeError:  # what orjson refuses by itself: `dumps` renders it as text
+            tail = dumps(fields)
+        seconds = int(now)
+        # The constant middle is encoded once, the timestamp's date part once a second;
+        # %06d truncates the float of microseconds as int() would.
+        micro = (now - seconds) * 1_000_000
+        SINK.write(
+            b'{"timestamp":"%s.%06dZ",%s%s' % (utc_second(seconds)[1], micro, head, tail[1:])
+        )
+        return
+    line = {
+        "timestamp": rfc3339(now),
+        "level": level,
+        "message": message,
+        "logger": logger,
+        **render._fields,
+        **fields,
+    }
+    SINK.write(render.render(line))
 
 
 def get_logger(name: str = "app") -> structlog.typing.FilteringBoundLogger:
@@ -154,15 +150,17 @@ class Render:
         redactor: applied to the rendered bytes.
     """
 
-    __slots__ = ("_fields", "_heads", "_redactor")
+    __slots__ = ("_fields", "_redactor", "heads", "static")
 
     def __init__(self, fields: Mapping[str, str], redactor: Redactor) -> None:
         self._fields = dict(fields)
         self._redactor = redactor
-        self._heads: dict[tuple[str, str, str], bytes] = {}
+        self.static = frozenset(self._fields)  # the static fields' names
+        self.heads: dict[tuple[str, str, str], bytes] = {}  # see `head`
 
     def head(self, level: str, message: str, logger: str) -> bytes:
-        """`"level":…,"message":…,"logger":…` and the static fields, as JSON members.
+        """`"level":…,"message":…,"logger":…,` and the static fields, as JSON members
+        followed by a comma (the event's own fields follow).
 
         Args:
             level: the level name.
@@ -170,20 +168,12 @@ class Render:
             logger: the logger name.
         """
         key = (level, message, logger)
-        if (head := self._heads.get(key)) is None:
-            if len(self._heads) >= _HEADS:
-                self._heads.clear()
+        if (head := self.heads.get(key)) is None:
+            if len(self.heads) >= _HEADS:
+                self.heads.clear()
             members = {"level": level, "message": message, "logger": logger, **self._fields}
-            head = self._heads[key] = dumps(members)[1:-1]
+            head = self.heads[key] = dumps(members)[1:-1] + b","
         return head
-
-    def overlaps(self, fields: Mapping[str, object]) -> bool:
-        """Whether an event's fields repeat a static field (whose place they then take).
-
-        Args:
-            fields: the event's fields.
-        """
-        return not self._fields.keys().isdisjoint(fields)
 
     def __call__(self, logger: object, method: str, event: MutableMapping[str, Any]) -> bytes:
         exc_info = event.pop("exc_info", None)

@@ -113,10 +113,10 @@ class Redactor:
         Args:
             texts: strings about to be logged.
         """
-        clean, search = self._clean, self._search.search
+        clean = self._clean
         for text in texts:
             if text not in clean:
-                if search(text) is not None:
+                if self._search.search(text) is not None:
                     return True
                 self._remember(text)
         return False

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import functools
 import io
 import json
 import os
@@ -51,20 +52,22 @@ class Sink:
         else a platform would read it from.
         """
         data = line + b"\n"
-        with self._lock:
-            # try/except, not contextlib.suppress: this runs for every line, and the context
-            # manager would cost more than the write itself.
-            try:
-                if self._fd is None:
-                    self._file.write(data)
-                    self._file.flush()
-                    return
-                written = os.write(self._fd, data)
-                while written < len(data):  # a signal can cut a write to a pipe short
-                    data = data[written:]
-                    written = os.write(self._fd, data)
-            except (ValueError, OSError):
+        # acquire/release and try/except, not `with` and contextlib.suppress: this runs for
+        # every line, and the context managers would cost as much as the write itself.
+        self._lock.acquire()
+        try:
+            if self._fd is None:
+                self._file.write(data)
+                self._file.flush()
                 return
+            written = os.write(self._fd, data)
+            while written < len(data):  # a signal can cut a write to a pipe short
+                data = data[written:]
+                written = os.write(self._fd, data)
+        except (ValueError, OSError):
+            return
+        finally:
+            self._lock.release()
 
     def flush(self) -> None:
         """Flush the target."""
@@ -112,12 +115,8 @@ class _TextAdapter(io.RawIOBase):
 
 def rfc3339(created: float) -> str:
     """A `time.time()` value as an RFC 3339 UTC timestamp with microseconds."""
-    global _SECOND  # noqa: PLW0603 -- a one-entry cache, swapped whole (thread-safe)
     seconds = int(created)
-    cached = _SECOND
-    if cached[0] != seconds:  # the date part changes once a second: format it then only
-        cached = _SECOND = (seconds, time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(seconds)))
-    return f"{cached[1]}.{int((created - seconds) * 1_000_000):06d}Z"
+    return f"{utc_second(seconds)[0]}.{int((created - seconds) * 1_000_000):06d}Z"
 
 
 def now_rfc3339() -> str:
@@ -125,7 +124,18 @@ def now_rfc3339() -> str:
     return rfc3339(time.time())
 
 
-_SECOND: tuple[int, str] = (-1, "")
+@functools.lru_cache(maxsize=4)
+def utc_second(seconds: int) -> tuple[str, bytes]:
+    """`YYYY-MM-DDTHH:MM:SS` of a whole second, as text and as bytes.
+
+    The date part changes once a second: it is formatted then only (lru_cache is
+    thread-safe and, on a hit, costs no Python frame).
+
+    Args:
+        seconds: whole seconds since the epoch (UTC).
+    """
+    text = time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(seconds))
+    return text, text.encode()
 
 
 def emergency_event(message: str, fields: Mapping[str, object], readable: str) -> None:
