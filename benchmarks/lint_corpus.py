@@ -8,9 +8,25 @@ measured. Other work on the machine stretches wall time; CPU time moves much les
 
     .venv/bin/python benchmarks/lint_corpus.py            # prepare (once) and measure
     .venv/bin/python benchmarks/lint_corpus.py --runs 3   # best of three per tool
+    .venv/bin/python benchmarks/lint_corpus.py --only semgrep   # twelve and both semgrep rows
 
-Targets (2 cores): ≥ 20x faster than detect-secrets, ≥ 5x faster than semgrep, within 10x of
-ruff, peak memory < 500 MB.
+semgrep is measured twice, with two rule sets, each its own row:
+
+- "semgrep, 8 rules (print, env, requests)": the small set in SEMGREP_RULES below (print
+  calls in four languages, env reads in three, `requests` without a timeout), kept so the
+  figure stays comparable with earlier runs.
+- "semgrep, equivalents of N stable rules": benchmarks/.semgrep-rules-equivalent.yaml, the
+  semgrep equivalents of the code patterns of twelve's stable code rules (S0101, the env
+  reads behind S0303/S0304, S0401-S0403, S0701, the path literals behind S0702,
+  S1101-S1104, S1201) in every language twelve covers for each. It searches the same
+  nodes under the same conditions as twelve's ast-grep patterns, written as a semgrep user
+  would; this is the row the ≥ 5x target of issue #3 is about.
+
+`--only` selects rows by the start of their label (`--only semgrep` runs both semgrep
+rows, `--only ruff` the ruff row); twelve always runs, as the ratios need it.
+
+Targets (2 cores): ≥ 20x faster than detect-secrets, ≥ 5x faster than semgrep (the
+equivalent rule set), within 10x of ruff, peak memory < 500 MB.
 """
 
 from __future__ import annotations
@@ -29,11 +45,13 @@ from collections import Counter
 from pathlib import Path
 
 import psutil
+import yaml
 
 HERE = Path(__file__).parent
 CORPUS = HERE / ".corpus"
 PEERS = HERE / ".peers"
 SEMGREP_VERSION = "1.185.0"
+EQUIVALENT_RULES = HERE / ".semgrep-rules-equivalent.yaml"
 PYPI = [
     "django==5.1.4",
     "sympy==1.13.3",
@@ -178,6 +196,9 @@ def peers() -> dict[str, list[str]]:
     rules.write_text(SEMGREP_RULES)
     bindir = Path(sys.executable).parent
     corpus = str(CORPUS)
+    scan = [str(semgrep), "scan", "--metrics", "off", "--disable-version-check", "--quiet",
+            "--jobs", "2", "--no-git-ignore", "--json", "--output", os.devnull,
+            "--config"]  # fmt: skip
     return {
         "twelve lint": [str(bindir / "twelve"), "lint", corpus, "-q", "--format", "json",
                         "--fail-on", "never", "--output", os.devnull],
@@ -185,10 +206,16 @@ def peers() -> dict[str, list[str]]:
                         "--select", "T201,S113,S105", "--exit-zero", "--quiet", corpus],
         "detect-secrets scan --all-files": [str(bindir / "detect-secrets"), "scan",
                         "--all-files", corpus],
-        "semgrep (equivalent patterns)": [str(semgrep), "scan", "--config", str(rules),
-                        "--metrics", "off", "--disable-version-check", "--quiet", "--jobs", "2",
-                        "--no-git-ignore", "--json", "--output", os.devnull, "."],
+        "semgrep, 8 rules (print, env, requests)": [*scan, str(rules), "."],
+        f"semgrep, equivalents of {equivalent_rules()} stable rules": [
+                        *scan, str(EQUIVALENT_RULES), "."],
     }  # fmt: skip
+
+
+def equivalent_rules() -> int:
+    """How many twelve rules the equivalent semgrep rule set stands for (its ID prefixes)."""
+    rules = yaml.safe_load(EQUIVALENT_RULES.read_text())["rules"]
+    return len({rule["id"].split("-", 1)[0] for rule in rules})
 
 
 def measure(argv: list[str], timeout: float) -> tuple[float, float, float]:
@@ -256,10 +283,10 @@ def main() -> None:
         results[name] = min(runs)
         print(f"  measured {name}: {results[name][0]:.2f} s", file=sys.stderr)
     wall_ours, cpu_ours, _ = results["twelve lint"]
-    header = f"{'tool':36} {'wall s':>8} {'cpu s':>8} {'peak MB':>8}"
+    header = f"{'tool':40} {'wall s':>8} {'cpu s':>8} {'peak MB':>8}"
     print(f"\n{header} {'wall/ours':>10} {'cpu/ours':>9}")
     for name, (wall, cpu, peak) in results.items():
-        print(f"{name:36} {wall:8.2f} {cpu:8.2f} {peak:8.0f} "
+        print(f"{name:40} {wall:8.2f} {cpu:8.2f} {peak:8.0f} "
               f"{wall / wall_ours:9.1f}x {cpu / cpu_ours:8.1f}x")  # fmt: skip
 
 
