@@ -322,16 +322,32 @@ class Instance:
             timeout: seconds.
         """
         assert self.process is not None, "start() first"
-        deadline = time.monotonic() + timeout
         url = f"http://127.0.0.1:{self.port}/readyz"
-        while time.monotonic() < deadline:
-            if (code := self.process.poll()) is not None:
-                raise RuntimeError(f"{self.name} exited {code} before it was ready: {self.log}")
-            with contextlib.suppress(httpx.HTTPError):
-                if client.get(url, timeout=1.0).status_code == 200:
-                    return
-            time.sleep(POLL_S)
+        if await_200(client, url, self.process, timeout):
+            return
+        if (code := self.process.poll()) is not None:
+            raise RuntimeError(f"{self.name} exited {code} before it was ready: {self.log}")
         raise RuntimeError(f"{self.name} not ready after {timeout:g} s: {self.log}")
+
+
+def await_200(
+    client: httpx.Client, url: str, process: subprocess.Popen[bytes], timeout: float
+) -> bool:
+    """Whether `url` answers 200 before `process` exits and `timeout` passes.
+
+    Args:
+        client: the HTTP client to ask with.
+        url: the URL to poll.
+        process: the process serving it.
+        timeout: seconds.
+    """
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline and process.poll() is None:
+        with contextlib.suppress(httpx.HTTPError):
+            if client.get(url, timeout=1.0).status_code == 200:
+                return True
+        time.sleep(POLL_S)
+    return False
 
 
 def stop_group(process: subprocess.Popen[bytes], sig: signal.Signals, timeout: float) -> int:
@@ -484,12 +500,8 @@ class Nginx:
             timeout: seconds.
         """
         assert self._process is not None, "start() first"
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline and self._process.poll() is None:
-            with contextlib.suppress(httpx.HTTPError):
-                if client.get(f"http://127.0.0.1:{self.port}/healthz").status_code == 200:
-                    return
-            time.sleep(POLL_S)
+        if await_200(client, f"http://127.0.0.1:{self.port}/healthz", self._process, timeout):
+            return
         stderr = (self._home / "stderr.log").read_text()
         raise RuntimeError(f"nginx not serving after {timeout:g} s: {stderr}")
 

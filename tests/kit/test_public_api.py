@@ -8,6 +8,8 @@ from pathlib import Path
 
 from twelve import kit
 
+KIT_APP = Path(__file__).resolve().parents[1] / "fixtures" / "kit_app"
+
 
 def test_all_is_sorted_and_every_name_resolves() -> None:
     """__all__ is sorted (constants first, as ruff sorts it) and each name is importable."""
@@ -44,7 +46,6 @@ def test_unknown_attribute_raises_attribute_error() -> None:
 def test_a_service_starts_from_a_valid_contract_without_pydantic() -> None:
     """Config, logging, health, middleware and the server module of the tiny app load no
     pydantic: the contract is read by the plain reader (a cost paid at every start)."""
-    app = Path(__file__).resolve().parents[1] / "fixtures" / "kit_app"
     code = (
         "import sys, io, kit_app\n"
         "from twelve import kit\n"
@@ -58,26 +59,17 @@ def test_a_service_starts_from_a_valid_contract_without_pydantic() -> None:
         " or m == 'twelve.contract.model'))\n"
     )
     env = {
-        "PYTHONPATH": str(app),
         "DATABASE_URL": "postgresql://app:pw@127.0.0.1:9/app",
         "API_TOKEN": "token",
         "UPSTREAM_URL": "https://127.0.0.1:9/api",
         "PORT": "8080",
     }
-    done = subprocess.run(
-        [sys.executable, "-c", code],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=30,
-        check=True,
-    )
-    assert done.stdout.strip() == "[]"
+    done = _in_kit_app(code, env)
+    assert (done.returncode, done.stdout.strip()) == (0, "[]"), done.stderr
 
 
 def test_a_start_that_fails_on_its_config_loads_only_what_it_reports_with() -> None:
     """A missing key: exit 78 without importing pydantic, orjson, structlog or uvicorn."""
-    app = Path(__file__).resolve().parents[1] / "fixtures" / "kit_app"
     code = (
         "import sys, kit_app\n"
         "try:\n"
@@ -86,14 +78,19 @@ def test_a_start_that_fails_on_its_config_loads_only_what_it_reports_with() -> N
         "    heavy = {'pydantic', 'pydantic_core', 'orjson', 'structlog', 'uvicorn'}\n"
         "    print(sorted(m for m in sys.modules if m.split('.')[0] in heavy))\n"
     )
-    done = subprocess.run(
+    done = _in_kit_app(code)
+    assert done.returncode == 78
+    assert done.stdout.strip() == "[]"
+    assert '"missing":["DATABASE_URL","API_TOKEN","UPSTREAM_URL","PORT"]' in done.stderr
+
+
+def _in_kit_app(code: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    """Run `code` in a fresh interpreter that imports the tiny kit app, with only `env`."""
+    return subprocess.run(
         [sys.executable, "-c", code],
-        env={"PYTHONPATH": str(app)},
+        env={**(env or {}), "PYTHONPATH": str(KIT_APP)},
         capture_output=True,
         text=True,
         timeout=30,
         check=False,
     )
-    assert done.returncode == 78
-    assert done.stdout.strip() == "[]"
-    assert '"missing":["DATABASE_URL","API_TOKEN","UPSTREAM_URL","PORT"]' in done.stderr

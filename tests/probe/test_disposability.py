@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 import signal
-import sys
 from collections.abc import Iterator
 
 import pytest
 
-from twelve.contract.load import parse_contract
+from tests.probe.script_service import script_service
 from twelve.model import CheckInconclusive
 from twelve.probe.clock import SystemClock
-from twelve.probe.context import ProbeContext, ProbeSettings, ProcessUnderTest, RunRecord
+from twelve.probe.context import ProbeContext, ProbeSettings, RunRecord
 from twelve.probe.instance import Exchange, Instance
 from twelve.probe.probes.f09_disposability._loopback import no_answer
 from twelve.probe.probes.f09_disposability._shutdown import Exit, InflightRequest
@@ -156,14 +155,7 @@ while True:
 def cutter(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Instance, ProbeContext]]:
     """A ready service whose routes end their bodies whole or cut, and the probe context."""
     root = tmp_path_factory.mktemp("cutter")
-    (root / "server.py").write_text(SERVER, encoding="utf-8")
-    text = (
-        '[service]\nname = "cutter"\n[processes.web]\n'
-        f'command = [{str(sys.executable)!r}, "server.py"]\n'
-        'startup_timeout = "20s"\nshutdown_timeout = "1s"\n'
-    )
-    contract = parse_contract(text, root / "twelve.toml")
-    service = ProcessUnderTest("web", contract.processes["web"], contract, root)
+    service = script_service(root, "cutter", SERVER)
     ctx = ProbeContext(RunRecord(), SystemClock(), ProbeSettings(), "test")
     with ctx.ready_instance(service) as instance:
         yield instance, ctx

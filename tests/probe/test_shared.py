@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sys
 import threading
 import time
 from contextlib import ExitStack
@@ -10,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from twelve.contract.load import parse_contract
+from tests.probe.script_service import script_service
 from twelve.probe.clock import SystemClock
 from twelve.probe.context import (
     ProbeAborted,
@@ -34,14 +33,7 @@ http.server.HTTPServer(("127.0.0.1", int(os.environ["PORT"])), Handler).serve_fo
 
 
 def _service(root: Path) -> ProcessUnderTest:
-    (root / "server.py").write_text(SERVER, encoding="utf-8")
-    text = (
-        '[service]\nname = "shared"\n[processes.web]\n'
-        f'command = [{sys.executable!r}, "server.py"]\n'
-        'liveness = "/"\nstartup_timeout = "20s"\nshutdown_timeout = "1s"\n'
-    )
-    contract = parse_contract(text, root / "twelve.toml")
-    return ProcessUnderTest("web", contract.processes["web"], contract, root)
+    return script_service(root, "shared", SERVER, 'liveness = "/"\n')
 
 
 def test_the_kept_instance_serves_every_user_and_stops_after_the_last(tmp_path: Path) -> None:
