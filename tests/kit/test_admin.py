@@ -70,6 +70,27 @@ def test_task_results_map_to_exit_codes() -> None:
     assert [admin.run(name, config) for name in ("ok", "broken", "nope")] == [0, 1, 2]
 
 
+def test_a_task_with_a_second_parameter_gets_the_arguments_after_its_name() -> None:
+    """`admin backfill --since 2026-01 users` passes the three words, in order, to a task
+    taking (config, args), sync or async; without arguments it gets an empty list."""
+    got: list[tuple[str, list[str]]] = []
+    admin = AdminTasks()
+
+    @admin.task("backfill")
+    def backfill(config: Config, args: list[str]) -> None:
+        got.append(("sync", args))
+
+    @admin.task("reindex")
+    async def reindex(config: Config, *args: list[str]) -> None:
+        got.append(("async", args[0]))
+
+    config = Config(service="demo")
+    assert admin.run("backfill", config, ["--since", "2026-01", "users"]) == 0
+    assert admin.run("reindex", config, ("orders",)) == 0
+    assert admin.run("backfill", config) == 0
+    assert got == [("sync", ["--since", "2026-01", "users"]), ("async", ["orders"]), ("sync", [])]
+
+
 def test_migrate_runs_as_a_one_off_process_with_config_and_logs(database: Database) -> None:
     """`python -m kit_app admin migrate` twice: each exits 0 with JSON lines carrying the
     service fields, start and finish; the table exists; the second run changes nothing."""
@@ -103,3 +124,19 @@ def test_admin_without_config_exits_78_and_unknown_task_exits_2() -> None:
     code, events, _ = _run("nope", **env)
     assert code == 2
     assert (events[-1]["message"], events[-1]["known"]) == ("unknown admin task", ["migrate"])
+
+
+def test_arguments_to_a_task_that_takes_none_exit_2_unrun_and_unechoed() -> None:
+    """`admin migrate --dry-run s3cr3t-word`: exit 2, the task never starts, and the error
+    line counts the arguments without echoing them (one could be a secret)."""
+    env = {
+        "DATABASE_URL": "postgresql://127.0.0.1:9/x",
+        "API_TOKEN": "t" * 8,
+        "UPSTREAM_URL": "https://127.0.0.1/",
+    }
+    code, events, output = _run("migrate", "--dry-run", "s3cr3t-word", **env)
+    assert code == 2
+    assert [(e["message"], e["task"], e.get("arguments")) for e in events] == [
+        ("admin task takes no arguments", "migrate", 2)
+    ]
+    assert "s3cr3t-word" not in output
