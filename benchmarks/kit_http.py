@@ -1,9 +1,10 @@
 """The HTTP part of `kit_runtime.py`: a hello server, bare or with the kit, under load from wrk.
 
-    python benchmarks/kit_http.py serve bare|middleware|kit PORT
+    python benchmarks/kit_http.py serve bare|bare+psycopg|middleware|kit PORT
     python benchmarks/kit_http.py load PORT SECONDS CONNECTIONS   # prints "rps served"
 
-`bare` is the app on uvicorn with no access log; `middleware` adds the kit's ASGI layer on
+`bare` is the app on uvicorn with no access log (`bare+psycopg` imports the Postgres driver
+first: the start-up floor of any service on psycopg); `middleware` adds the kit's ASGI layer on
 plain uvicorn; `kit` is the kit's whole runner (`serve`). `bench_http` starts a bare and a
 kit server and loads them in turn, many short rounds, from a separate process:
 
@@ -62,6 +63,10 @@ def serve(kind: str, port: int) -> None:
         await send({"type": "http.response.start", "status": 200, "headers": headers})
         await send({"type": "http.response.body", "body": b"hello"})
 
+    if kind == "bare+psycopg":
+        import psycopg_pool  # noqa: F401, PLC0415 -- what a service on psycopg imports
+
+        kind = "bare"
     if kind == "bare":
         uvicorn.run(hello, host="127.0.0.1", port=port, log_level="warning", access_log=False)
         return

@@ -8,8 +8,10 @@
    Python client stands in and the report says its figures measure the client).
    Target: kit ≥ 90% of bare.
 3. Start-up of the tiny app (tests/fixtures/kit_app): exec until /readyz answers 200 (its
-   Postgres check included, against pgserver), target < 300 ms; and exec until the exit 78
-   of a start with a missing config key, target well under 300 ms.
+   Postgres check included, against pgserver), target < 300 ms; beside it the floor of
+   any uvicorn service on this machine (a bare hello), and of any whose readiness needs
+   psycopg (the same hello importing psycopg first); and exec until the exit 78 of a
+   start with a missing config key, target well under 300 ms.
 
     .venv/bin/python benchmarks/kit_runtime.py [--rounds 7] [--http-rounds 25] [--seconds 1]
 
@@ -125,6 +127,8 @@ def bench_startup(rounds: int) -> dict[str, list[float]]:
         "ready cpu": [],
         "bare ready": [],
         "bare ready cpu": [],
+        "psycopg ready": [],
+        "psycopg ready cpu": [],
         "config error": [],
         "config error cpu": [],
     }
@@ -164,6 +168,11 @@ def bench_startup(rounds: int) -> dict[str, list[float]]:
                 wall, cpu = _ready_ms(env, [str(KIT_HTTP), "serve", "bare", "{port}"], "/")
                 samples["bare ready"].append(wall)
                 samples["bare ready cpu"].append(cpu)
+                # The floor of a service whose readiness needs psycopg: the same, importing it.
+                argv = [str(KIT_HTTP), "serve", "bare+psycopg", "{port}"]
+                wall, cpu = _ready_ms(env, argv, "/")
+                samples["psycopg ready"].append(wall)
+                samples["psycopg ready cpu"].append(cpu)
                 wall, cpu = _config_error_ms({k: v for k, v in env.items() if k != "API_TOKEN"})
                 samples["config error"].append(wall)
                 samples["config error cpu"].append(cpu)
@@ -269,6 +278,12 @@ def _rows(logs: dict[str, float], http: HttpResult, start: dict[str, list[float]
             "bare uvicorn hello: exec -> 200 (floor)",
             _spread(start["bare ready"], "ms"),
             f"its CPU: {_spread(start['bare ready cpu'], 'ms')}",
+            "",
+        ),
+        (
+            "bare hello + import psycopg: exec -> 200",
+            _spread(start["psycopg ready"], "ms"),
+            f"its CPU: {_spread(start['psycopg ready cpu'], 'ms')}",
             "",
         ),
         (
