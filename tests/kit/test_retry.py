@@ -10,8 +10,10 @@ from typing import Any
 import httpx
 import pytest
 
-from twelve.kit.retry import RetryPolicy, category
+from twelve.kit.retry import DeadlineExceeded, RetryPolicy, category
 from twelve.kit.testing import CapturedLogs, app_server, capture_logs
+
+_LOG_ENVELOPE = frozenset({"timestamp", "level", "logger", "service", "version", "env"})
 
 
 def _decisions(logs: CapturedLogs) -> list[tuple[str, str, int, str]]:
@@ -150,3 +152,95 @@ def test_policy_rejects_unbounded_settings() -> None:
         RetryPolicy(attempts=0)
     with pytest.raises(ValueError, match="deadline"):
         RetryPolicy(deadline=0)
+
+
+def test_hanging_attempt_is_cancelled_at_the_deadline() -> None:
+    """An attempt that never returns, deadline 0.5 s: it is cancelled at the deadline and
+    the call raises DeadlineExceeded (a TimeoutError) after ~0.5 s, not the 30 s it would
+    hang; one give_up deadline event with the attempt and elapsed time, no argument values."""
+    cancelled: list[bool] = []
+
+    async def hang() -> str:
+        try:
+            await asyncio.sleep(30)
+        except asyncio.CancelledError:
+            cancelled.append(True)
+            raise
+        return "too late"
+
+    policy = RetryPolicy(attempts=3, deadline=0.5, wait_initial=0.01)
+    started = time.monotonic()
+    with capture_logs() as logs, pytest.raises(DeadlineExceeded) as raised:
+        asyncio.run(policy.call(hang, operation="fetch profile", idempotent=True))
+    took = time.monotonic() - started
+    assert 0.45 <= took < 2.0
+    assert cancelled == [True]
+    assert isinstance(raised.value, TimeoutError)
+    assert (raised.value.operation, raised.value.attempt, raised.value.deadline) == (
+        "fetch profile",
+        1,
+        0.5,
+    )
+    assert 0.45 <= raised.value.elapsed < 2.0
+    assert str(raised.value).startswith("fetch profile: deadline of 0.5 s reached during attempt 1")
+    assert _decisions(logs) == [("give_up", "deadline", 1, "DeadlineExceeded")]
+    (event,) = [e for e in logs.events if e["message"] == "retry decision"]
+    assert 0.45 <= event["elapsed_s"] < 2.0
+    assert event["level"] == "error"
+    assert {k for k in event if k not in _LOG_ENVELOPE} == {
+        "message",
+        "operation",
+        "decision",
+        "reason",
+        "attempt",
+        "max_attempts",
+        "error_type",
+        "elapsed_s",
+    }
+
+
+def test_deadline_bounds_a_retry_that_hangs() -> None:
+    """The first attempt is refused at once, the retry hangs: the whole call still ends at
+    the 0.5 s deadline with DeadlineExceeded for attempt 2, after one retry decision."""
+    calls: list[int] = []
+
+    async def refused_then_hang() -> str:
+        calls.append(1)
+        if len(calls) == 1:
+            raise httpx.ConnectError("refused")
+        await asyncio.Event().wait()
+        return "too late"
+
+    policy = RetryPolicy(attempts=5, deadline=0.5, wait_initial=0.01, wait_max=0.01)
+    started = time.monotonic()
+    with capture_logs() as logs, pytest.raises(DeadlineExceeded) as raised:
+        asyncio.run(policy.call(refused_then_hang, operation="post order"))
+    assert 0.45 <= time.monotonic() - started < 2.0
+    assert len(calls) == 2
+    assert raised.value.attempt == 2
+    assert _decisions(logs) == [
+        ("retry", "not_sent", 1, "ConnectError"),
+        ("give_up", "deadline", 2, "DeadlineExceeded"),
+    ]
+    elapsed = [e["elapsed_s"] for e in logs.events if e["message"] == "retry decision"]
+    assert elapsed[0] < 0.45 <= elapsed[1] < 2.0
+
+
+def test_timeout_raised_by_the_call_itself_is_a_transient_failure() -> None:
+    """A TimeoutError the attempt raises on its own (its own shorter timeout) is not the
+    policy's deadline: it is retried like any transient failure and the call succeeds."""
+    calls: list[int] = []
+
+    async def own_timeout_then_ok() -> str:
+        calls.append(1)
+        if len(calls) == 1:
+            async with asyncio.timeout(0.01):
+                await asyncio.sleep(30)
+        return "ok"
+
+    policy = RetryPolicy(attempts=3, deadline=5.0, wait_initial=0.01)
+    with capture_logs() as logs:
+        result = asyncio.run(policy.call(own_timeout_then_ok, operation="get", idempotent=True))
+    assert result == "ok"
+    assert len(calls) == 2
+    assert _decisions(logs) == [("retry", "transient", 1, "TimeoutError")]

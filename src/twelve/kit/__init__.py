@@ -25,7 +25,7 @@ if TYPE_CHECKING:
     from twelve.kit.config import EX_CONFIG, Config, ConfigError, load_config
     from twelve.kit.health import CheckFailed, Health
     from twelve.kit.logs import add_secrets, get_logger, setup_logging
-    from twelve.kit.retry import RetryPolicy
+    from twelve.kit.retry import DeadlineExceeded, RetryPolicy
     from twelve.kit.secret import Secret
     from twelve.kit.server import serve
     from twelve.kit.shutdown import ShutdownHooks
@@ -36,6 +36,7 @@ _WHERE = {
     "CheckFailed": "health",
     "Config": "config",
     "ConfigError": "config",
+    "DeadlineExceeded": "retry",
     "EX_CONFIG": "config",
     "Health": "health",
     "Postgres": "backing",
@@ -64,6 +65,7 @@ __all__ = [
     "CheckFailed",
     "Config",
     "ConfigError",
+    "DeadlineExceeded",
     "Health",
     "Postgres",
     "RequestContext",

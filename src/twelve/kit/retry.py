@@ -2,16 +2,18 @@
 
 A call is retried only when its failure is transient *and* repeating it is safe: the call
 is idempotent, carries an idempotency key, or failed before anything was sent (a refused
-connect). Attempts and a total deadline both bound it; a retry whose backoff would end
-past the deadline is not made. Every decision is one structured event, `retry decision`,
-with `decision` (retry | give_up) and `reason`.
+connect). Attempts and a total deadline both bound it. The deadline bounds the whole call,
+the attempt in flight included: a retry whose backoff would end past it is not made, and
+an attempt still running when it passes is cancelled and the call raises `DeadlineExceeded`.
+Every decision is one structured event, `retry decision`, with `decision` (retry |
+give_up), `reason`, `attempt` and `elapsed_s`; never the call's arguments.
 """
 
 from __future__ import annotations
 
+import asyncio
 import random
 import sys
-import time
 from collections.abc import Awaitable, Callable
 from contextvars import ContextVar
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -28,6 +30,29 @@ IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE", "TRAC
 RETRY_STATUSES = frozenset({429, 502, 503, 504})
 _IN_POLICY: ContextVar[bool] = ContextVar("twelve_kit_in_retry_policy", default=False)
 _HOOKS_WRAPPED = False
+
+
+class DeadlineExceeded(TimeoutError):
+    """The policy's total deadline passed while an attempt was running; it was cancelled.
+
+    A `TimeoutError`, so callers that already handle timeouts handle this one too.
+
+    Args:
+        operation: the call's name.
+        attempt: the attempt that was cancelled (1 is the first call).
+        elapsed: seconds since the first attempt started.
+        deadline: the policy's deadline in seconds.
+    """
+
+    def __init__(self, operation: str, attempt: int, elapsed: float, deadline: float) -> None:
+        super().__init__(
+            f"{operation}: deadline of {deadline:g} s reached during attempt {attempt} "
+            f"after {elapsed:.3f} s"
+        )
+        self.operation = operation
+        self.attempt = attempt
+        self.elapsed = elapsed
+        self.deadline = deadline
 
 
 class RetryableStatus(Exception):
@@ -69,7 +94,8 @@ class RetryPolicy:
 
     Args:
         attempts: calls at most, the first included.
-        deadline: seconds from the first call after which no retry starts.
+        deadline: seconds from the first call that bound the whole call: no retry starts
+            that would end past it, and an attempt still running at it is cancelled.
         wait_initial: backoff before the first retry (doubles each time).
         wait_max: longest backoff.
         retry_on: more exception types to treat as transient.
@@ -103,7 +129,16 @@ class RetryPolicy:
         idempotent: bool = False,
         idempotency_key: str | None = None,
     ) -> T:
-        """Await `fn()`, retrying as the policy allows.
+        """Await `fn()`, retrying as the policy allows, for at most `deadline` seconds.
+
+        Each attempt runs under `asyncio.timeout_at(start + deadline)`: an attempt that
+        hangs is cancelled there and `DeadlineExceeded` is raised (logged as give_up,
+        reason deadline). The policy takes coroutine functions only, because that bound is
+        honest only for them: a synchronous call cannot be interrupted from Python, so a
+        deadline could stop only the retry loop, not a running attempt. For blocking work,
+        make `fn` await `asyncio.to_thread(...)`: the call still returns at the deadline,
+        but the thread runs on until the blocking work ends, so give that work its own
+        timeout (a socket or statement timeout) as well.
 
         Args:
             fn: makes one attempt.
@@ -111,14 +146,22 @@ class RetryPolicy:
             idempotent: repeating the call is harmless.
             idempotency_key: the server deduplicates by it, so repeating is harmless.
         """
-        decide = _Decision(self, operation, idempotent or idempotency_key is not None)
+        clock = asyncio.get_running_loop().time
+        decide = _Decision(self, operation, idempotent or idempotency_key is not None, clock)
         token = _IN_POLICY.set(True)
         try:
             async for attempt in stamina.retry_context(
                 on=decide, attempts=self.attempts, timeout=self.deadline
             ):
                 with attempt:
-                    return await fn()
+                    scope = asyncio.timeout_at(decide.started + self.deadline)
+                    try:
+                        async with scope:
+                            return await fn()
+                    except TimeoutError as exc:
+                        if scope.expired():
+                            raise decide.expired() from exc
+                        raise
         finally:
             _IN_POLICY.reset(token)
         raise AssertionError("unreachable: stamina re-raises the last failure")
@@ -166,23 +209,47 @@ class RetryPolicy:
 class _Decision:
     """stamina's backoff hook for one call: retry (with a backoff) or give up, and log it."""
 
-    __slots__ = ("_attempt", "_log", "_operation", "_policy", "_safe", "_started")
+    __slots__ = (
+        "_attempt",
+        "_clock",
+        "_expired",
+        "_log",
+        "_operation",
+        "_policy",
+        "_safe",
+        "started",
+    )
 
-    def __init__(self, policy: RetryPolicy, operation: str, safe: bool) -> None:
+    def __init__(
+        self, policy: RetryPolicy, operation: str, safe: bool, clock: Callable[[], float]
+    ) -> None:
         self._policy = policy
         self._operation = operation
         self._safe = safe
+        self._clock = clock
         self._attempt = 0
-        self._started = time.monotonic()
+        self._expired: DeadlineExceeded | None = None
+        self.started = clock()
         self._log = get_logger("twelve.kit.retry")
+
+    def expired(self) -> DeadlineExceeded:
+        """The failure for an attempt cancelled at the deadline; `__call__` gives up on it."""
+        elapsed = self._clock() - self.started
+        self._expired = DeadlineExceeded(
+            self._operation, self._attempt + 1, elapsed, self._policy.deadline
+        )
+        return self._expired
 
     def __call__(self, exc: Exception) -> bool | float:
         self._attempt += 1
         policy = self._policy
+        if exc is self._expired:
+            self._event("give_up", "deadline", exc)
+            return False
         kind = category(exc) or ("transient" if isinstance(exc, policy.retry_on) else None)
         base = min(policy.wait_max, policy.wait_initial * 2.0 ** (self._attempt - 1))
         delay = base / 2 + random.uniform(0, base / 2)
-        left = policy.deadline - (time.monotonic() - self._started)
+        left = policy.deadline - (self._clock() - self.started)
         if kind is None:
             reason = "not_retryable"
         elif kind == "transient" and not self._safe:
@@ -207,6 +274,7 @@ class _Decision:
             attempt=self._attempt,
             max_attempts=self._policy.attempts,
             error_type=type(exc).__name__,
+            elapsed_s=round(self._clock() - self.started, 3),
             **fields,
         )
 
