@@ -86,6 +86,46 @@ def test_statement_timeout_is_enforced_by_the_server(database: Database) -> None
     assert asyncio.run(scenario()) < 2.0
 
 
+@pytest.mark.parametrize(
+    ("url_options", "statement_timeout"),
+    [
+        ("-csearch_path%3Dtenant1", "1500ms"),
+        ("-csearch_path%3Dtenant1%20-cstatement_timeout%3D250", "250ms"),
+    ],
+    ids=["kit-timeout-added", "url-timeout-wins"],
+)
+def test_url_options_are_kept_with_the_statement_timeout(
+    database: Database, url_options: str, statement_timeout: str
+) -> None:
+    """The URL's own `options` (search_path here) reach the server along with the kit's
+    statement timeout; a statement_timeout set in the URL wins over the kit's."""
+    url = f"{database.url}{'&' if '?' in database.url else '?'}options={url_options}"
+
+    async def scenario() -> tuple[str, str]:
+        db = Postgres(url, min_size=1, max_size=1, statement_timeout=1.5)
+        try:
+            async with db.connection() as conn:
+                path = await (await conn.execute("SHOW search_path")).fetchone()
+                timeout = await (await conn.execute("SHOW statement_timeout")).fetchone()
+            assert path is not None
+            assert timeout is not None
+            return path[0], timeout[0]
+        finally:
+            await db.close()
+
+    assert asyncio.run(scenario()) == ("tenant1", statement_timeout)
+
+
+def test_an_unparsable_url_fails_without_showing_it() -> None:
+    """A URL libpq cannot parse raises ValueError at once; the message (which libpq would
+    fill with the URL, password included) and its cause do not show it."""
+    with pytest.raises(ValueError, match="not a valid connection string") as raised:
+        Postgres("postgresql://app:hunter2@[db/app")
+    assert "hunter2" not in str(raised.value)
+    assert raised.value.__cause__ is None
+    assert raised.value.__suppress_context__ is True
+
+
 def test_close_hook_closes_the_pool(database: Database) -> None:
     """attach_postgres registers a "close postgres" hook; running the hooks closes the pool."""
     config = Config(service="demo", values={"DATABASE_URL": Secret(database.url)})

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import asyncio
+import threading
 import time
 from pathlib import Path
 
 from twelve.contract import parse_contract
 from twelve.kit.config import Config
-from twelve.kit.health import CheckFailed, Health
+from twelve.kit.health import STILL_RUNNING, CheckFailed, Health
 
 CONFIG = Config(service="demo", version="v1", env="test")
 
@@ -79,6 +80,110 @@ def test_checks_run_concurrently() -> None:
     status, _ = _ready(health)
     assert status == 200
     assert time.monotonic() - started < 0.8
+
+
+def test_a_hung_sync_check_holds_one_thread_and_starves_nothing() -> None:
+    """Polled 10 times while it hangs, a sync check runs once: "timed out after 0.1 s", then
+    STILL_RUNNING; a quick sync check and the loop's default executor stay fine throughout
+    (10 hung threads would exhaust its 6); once the check returns, it runs again and passes."""
+    release = threading.Event()
+    runs: list[str] = []
+
+    def stuck() -> None:
+        runs.append("stuck")
+        release.wait(10)
+
+    async def scenario() -> list[dict[str, object]]:
+        health = Health(CONFIG)
+        health.add_check("stuck", stuck, timeout=0.1)
+        health.add_check("quick", lambda: True, timeout=0.5)
+        try:
+            bodies = [(await health.ready())[1] for _ in range(10)]
+            assert await asyncio.wait_for(asyncio.to_thread(lambda: "free"), 1.0) == "free"
+            assert runs == ["stuck"]
+        finally:
+            release.set()
+        for _ in range(100):  # the thread notices the event within milliseconds
+            status, body = await health.ready()
+            if status == 200:
+                return [*bodies, body]
+            await asyncio.sleep(0.01)
+        raise AssertionError("the released check never passed")
+
+    bodies = asyncio.run(scenario())
+    assert [body.get("failing") for body in bodies] == [
+        {"stuck": "timed out after 0.1 s"},
+        *[{"stuck": STILL_RUNNING}] * 9,
+        None,
+    ]
+    assert runs == ["stuck", "stuck"]
+
+
+def test_a_hung_sync_check_does_not_hold_up_the_loop_ending() -> None:
+    """asyncio.run(ready()) returns at the check's timeout, not when its thread returns
+    (the default executor's threads are waited for when the loop ends)."""
+    release = threading.Event()
+    health = Health(CONFIG)
+    health.add_check("stuck", lambda: release.wait(5), timeout=0.1)
+    started = time.monotonic()
+    try:
+        _, first = _ready(health)
+        _, second = _ready(health)
+    finally:
+        release.set()
+    assert time.monotonic() - started < 1.0
+    assert first["failing"] == {"stuck": "timed out after 0.1 s"}
+    assert second["failing"] == {"stuck": STILL_RUNNING}
+
+
+def test_an_async_check_ignoring_cancellation_is_not_started_again() -> None:
+    """An async check that outlives its cancellation is one task: "timed out", then
+    STILL_RUNNING, never a second run until it ends; then it runs again."""
+    runs: list[str] = []
+
+    async def scenario() -> list[dict[str, object]]:
+        release = asyncio.Event()
+
+        async def stubborn() -> None:
+            runs.append("stubborn")
+            try:
+                await asyncio.sleep(10)
+            except asyncio.CancelledError:
+                await release.wait()  # swallows the cancellation, as a careless driver may
+
+        health = Health(CONFIG)
+        health.add_check("stubborn", stubborn, timeout=0.1)
+        bodies = [(await health.ready())[1] for _ in range(5)]
+        assert runs == ["stubborn"]
+        release.set()
+        await asyncio.sleep(0)  # the first run returns
+        bodies.append((await health.ready())[1])  # a second run: timed out again
+        return bodies
+
+    bodies = asyncio.run(scenario())
+    assert [body["failing"] for body in bodies] == [
+        {"stubborn": "timed out after 0.1 s"},
+        *[{"stubborn": STILL_RUNNING}] * 4,
+        {"stubborn": "timed out after 0.1 s"},
+    ]
+    assert runs == ["stubborn", "stubborn"]
+
+
+def test_concurrent_polls_share_one_run() -> None:
+    """Two /readyz polls at once wait for the same run of a check; both pass."""
+    runs: list[str] = []
+
+    async def slow() -> None:
+        runs.append("slow")
+        await asyncio.sleep(0.2)
+
+    async def scenario() -> list[tuple[int, dict[str, object]]]:
+        health = Health(CONFIG)
+        health.add_check("slow", slow, timeout=1.0)
+        return await asyncio.gather(health.ready(), health.ready())
+
+    assert [status for status, _ in asyncio.run(scenario())] == [200, 200]
+    assert runs == ["slow"]
 
 
 def test_draining_answers_503_without_running_checks() -> None:

@@ -39,7 +39,8 @@ class Postgres:
         min_size: connections kept open.
         max_size: connections at most.
         connect_timeout: seconds to establish a connection (libpq rounds up to 2 at least).
-        statement_timeout: seconds any statement may run, enforced by the server.
+        statement_timeout: seconds any statement may run, enforced by the server (added to
+            the URL's own `options`; a statement_timeout set there wins).
         acquire_timeout: seconds a request waits for a free connection.
     """
 
@@ -67,7 +68,7 @@ class Postgres:
             "reconnect_timeout": max(60.0, 10 * connect_timeout),
             "kwargs": {
                 "connect_timeout": max(2, math.ceil(connect_timeout)),
-                "options": f"-c statement_timeout={int(statement_timeout * 1000)}",
+                "options": _options(url, statement_timeout),
             },
         }
 
@@ -125,6 +126,31 @@ class Postgres:
         if self._opened:
             await self.pool.close(timeout)
             self._opened = False
+
+
+def _options(url: str, statement_timeout: float) -> str:
+    """The server options: the statement timeout, then the URL's own `options`.
+
+    A connection keyword replaces the URL's `options` whole (its `search_path`, a Neon
+    `endpoint=...`), so the timeout is added to them instead. Postgres applies `-c` settings
+    in order, so a `statement_timeout` the URL sets itself wins over the kit's.
+
+    Args:
+        url: the connection URL or key=value string.
+        statement_timeout: seconds, sent in milliseconds.
+
+    Raises:
+        ValueError: the URL does not parse (libpq's message may quote it, so it is dropped).
+    """
+    from psycopg import ProgrammingError  # noqa: PLC0415 -- imported with the pool (see module doc)
+    from psycopg.conninfo import conninfo_to_dict  # noqa: PLC0415 -- as above
+
+    try:
+        given = conninfo_to_dict(url).get("options")
+    except ProgrammingError:
+        raise ValueError("the database URL is not a valid connection string") from None
+    timeout = f"-c statement_timeout={int(statement_timeout * 1000)}"
+    return f"{timeout} {given}" if given else timeout
 
 
 def attach_postgres(

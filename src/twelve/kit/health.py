@@ -5,20 +5,37 @@ every registered check at once, each under its own timeout, and answers 503 nami
 failing checks with a safe reason (a `CheckFailed` message, "timed out after 1 s", or the
 exception's type, never its message, which may hold a connection string). From the first
 stop signal on, readiness answers 503 "draining" without running checks.
+
+A check that hangs is never run twice at once: until its timed-out run returns, every poll
+answers it as failing, "still running (previous run timed out)", without starting another;
+once it returns, the next poll runs it afresh. A poll arriving while a run is still within
+its timeout (two probes at once) waits for that run instead of starting a second one. So a
+check holds at most one thread or task however often `/readyz` is polled.
+
+A sync check runs on a daemon thread of its own, not in the event loop's default executor
+(`asyncio.to_thread`): a hung check would keep one of that executor's few threads (6 on a
+2-CPU machine), so a handful of them would starve every other sync check, shutdown hook,
+admin task and worker main sharing it; `asyncio.run` would also wait for that thread when
+the server stops, and so would the interpreter at exit. Threads here stay at most one per
+sync check, so no pool is needed to bound them.
 """
 
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
+import contextvars
 import inspect
+import threading
 import time
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
 from typing import Any
 
 from twelve.kit.config import Config
 
 Check = Callable[[], Awaitable[object] | object]
+
+STILL_RUNNING = "still running (previous run timed out)"
 
 
 class CheckFailed(Exception):
@@ -33,11 +50,59 @@ class CheckFailed(Exception):
         self.reason = reason
 
 
-@dataclass(frozen=True, slots=True)
 class _Registered:
-    name: str
-    check: Check
-    timeout: float
+    """A check, its timeout, and its run in flight (at most one).
+
+    Args:
+        name: shown in `/readyz`.
+        check: the check.
+        timeout: seconds a run may take.
+    """
+
+    __slots__ = ("check", "name", "run", "thread", "timed_out", "timeout")
+
+    def __init__(self, name: str, check: Check, timeout: float) -> None:
+        self.name = name
+        self.check = check
+        self.timeout = timeout
+        self.run: asyncio.Task[object] | None = None
+        self.thread: concurrent.futures.Future[object] | None = None
+        self.timed_out = False
+
+    def start(self) -> asyncio.Task[object] | None:
+        """The run to wait for: the one in flight within its timeout, else a new one.
+
+        None while a timed-out run (its task or, for a sync check, its thread) is still going.
+        """
+        in_flight = [f for f in (self.run, self.thread) if f is not None and not f.done()]
+        if in_flight:
+            return None if self.timed_out else self.run
+        self.timed_out = False
+        self.run = asyncio.get_running_loop().create_task(self._call())
+        return self.run
+
+    async def _call(self) -> object:
+        if inspect.iscoroutinefunction(self.check):
+            return await self.check()
+        self.thread = _in_thread(self.check, self.name)
+        result = await asyncio.wrap_future(self.thread)
+        return await result if inspect.isawaitable(result) else result
+
+
+def _in_thread(check: Check, name: str) -> concurrent.futures.Future[object]:
+    """Start `check` on a daemon thread of its own (see the module doc); its future result."""
+    future: concurrent.futures.Future[object] = concurrent.futures.Future()
+    future.set_running_or_notify_cancel()  # running: a cancelled waiter cannot cancel it
+    context = contextvars.copy_context()  # as asyncio.to_thread does
+
+    def work() -> None:
+        try:
+            future.set_result(context.run(check))
+        except BaseException as exc:  # noqa: BLE001 -- handed to the waiter, as an executor does
+            future.set_exception(exc)
+
+    threading.Thread(target=work, name=f"readiness check {name}", daemon=True).start()
+    return future
 
 
 class Health:
@@ -105,18 +170,18 @@ class Health:
 async def _run(registered: _Registered) -> tuple[str, dict[str, Any]]:
     """One check under its timeout: its name and {ok, ms, reason?}."""
     started = time.perf_counter()
+    run = registered.start()
     reason: str | None = None
-    try:
-        async with asyncio.timeout(registered.timeout):
-            result = await _call(registered.check)
-        if result is False:
-            reason = "check returned false"
-    except TimeoutError:
-        reason = f"timed out after {registered.timeout:g} s"
-    except CheckFailed as failed:
-        reason = failed.reason
-    except Exception as exc:  # noqa: BLE001 -- any failure is "not ready"; the type is safe to show
-        reason = type(exc).__name__
+    if run is None:
+        reason = STILL_RUNNING
+    else:
+        done, _ = await asyncio.wait({run}, timeout=registered.timeout)
+        if not done or run.cancelled():
+            registered.timed_out = True
+            run.cancel()  # an async check stops at its next await; a thread cannot be stopped
+            reason = f"timed out after {registered.timeout:g} s"
+        else:
+            reason = _reason(run)
     outcome: dict[str, Any] = {
         "ok": reason is None,
         "ms": round((time.perf_counter() - started) * 1000, 1),
@@ -126,8 +191,12 @@ async def _run(registered: _Registered) -> tuple[str, dict[str, Any]]:
     return registered.name, outcome
 
 
-async def _call(check: Check) -> object:
-    if inspect.iscoroutinefunction(check):
-        return await check()
-    result = await asyncio.to_thread(check)
-    return await result if inspect.isawaitable(result) else result
+def _reason(run: asyncio.Task[object]) -> str | None:
+    """Why a finished run failed (a safe reason), or None when it passed."""
+    try:
+        result = run.result()
+    except CheckFailed as failed:
+        return failed.reason
+    except Exception as exc:  # noqa: BLE001 -- any failure is "not ready"; the type is safe to show
+        return type(exc).__name__
+    return "check returned false" if result is False else None
