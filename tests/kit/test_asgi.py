@@ -25,10 +25,13 @@ CONFIG = Config(service="demo", version="v1", env="test")
 
 
 async def raw_app(scope: Scope, receive: Receive, send: Send) -> None:
-    """Routes: /work?ms= logs "working" inside the request, /boom raises, /down sets a code."""
+    """Routes: /work?ms= logs "working" inside the request, /boom raises, /down sets a code,
+    /forgot returns without a response, /late raises once its response has begun."""
     path = scope["path"]
     if path == "/boom":
         raise RuntimeError("kaput")
+    if path == "/forgot":
+        return
     status = 200
     if path == "/work":
         await asyncio.sleep(int(scope["query_string"].decode().partition("=")[2] or 0) / 1000)
@@ -36,9 +39,11 @@ async def raw_app(scope: Scope, receive: Receive, send: Send) -> None:
     elif path == "/down":
         set_error_code("db_unavailable")
         status = 503
-    elif path != "/":
+    elif path not in ("/", "/late"):
         status = 404
     await send({"type": "http.response.start", "status": status, "headers": []})
+    if path == "/late":
+        raise RuntimeError("half-way")
     await send({"type": "http.response.body", "body": b"ok"})
 
 
@@ -126,20 +131,26 @@ def test_concurrent_requests_never_share_ids(served: Any) -> None:
 
 def test_failures_carry_an_error_code(served: Any) -> None:
     """A crash: 500 JSON with the request id, an exception line, error_code on the access
-    line; a 404 gets http_404; a 503 the code the app set."""
+    line; a 404 gets http_404; a 503 the code the app set; no response at all is an error
+    with no status; an exception after the response began is an error with its status."""
     url, logs, _ = served
     crash = httpx.get(url + "/boom", headers={"X-Request-ID": "crash-1"})
     assert crash.status_code == 500
     assert crash.json() == {"error": "internal_error", "request_id": "crash-1"}
     httpx.get(url + "/nope")
     httpx.get(url + "/down")
-    (exception,) = [e for e in logs.events if e["message"] == "unhandled exception"]
-    assert (exception["exc_type"], exception["request_id"]) == ("RuntimeError", "crash-1")
-    codes = [(e["path"], e["status"], e["level"], e.get("error_code")) for e in _access(logs, 3)]
+    assert httpx.get(url + "/forgot").status_code == 500  # uvicorn's answer
+    with pytest.raises(httpx.RemoteProtocolError):  # the server cuts the response short
+        httpx.get(url + "/late")
+    first, _ = [e for e in logs.events if e["message"] == "unhandled exception"]
+    assert (first["exc_type"], first["request_id"]) == ("RuntimeError", "crash-1")
+    codes = [(e["path"], e["status"], e["level"], e.get("error_code")) for e in _access(logs, 5)]
     assert codes == [
         ("/boom", 500, "error", "unhandled_exception"),
         ("/nope", 404, "info", "http_404"),
         ("/down", 503, "error", "db_unavailable"),
+        ("/forgot", 0, "error", "no_response"),
+        ("/late", 200, "error", "unhandled_exception"),
     ]
 
 

@@ -14,7 +14,14 @@ import pytest
 import structlog
 
 from twelve.kit.config import Config
-from twelve.kit.logs import REQUEST, add_secrets, get_logger, setup_logging, write_event
+from twelve.kit.logs import (
+    REQUEST,
+    StdlibHandler,
+    add_secrets,
+    get_logger,
+    setup_logging,
+    write_event,
+)
 from twelve.kit.secret import Secret
 from twelve.kit.sink import rfc3339, utc_second
 
@@ -289,3 +296,31 @@ def test_importing_the_kit_leaves_structlog_dev_its_rich() -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60
     )
     assert done.stdout.split() == ["True", "True"]
+
+
+def test_a_record_that_cannot_be_rendered_is_one_redacted_line_without_its_arguments(
+    lines: Lines, capfd: pytest.CaptureFixture[str]
+) -> None:
+    """A stdlib call whose arguments do not fit its format string: one error line naming
+    the logger, the template and the error; the arguments (here a secret) appear nowhere,
+    and nothing is printed on stderr (logging's own handler would print them raw there).
+    The record goes to the kit's handler alone: pytest's own handler re-raises the error."""
+    (handler,) = [h for h in logging.getLogger().handlers if isinstance(h, StdlibHandler)]
+    lib = logging.getLogger("lib")
+    handler.handle(
+        lib.makeRecord("lib", logging.INFO, __file__, 1, "token=%d", ("tok-91c2-secret",), None)
+    )
+    (event,) = lines.events()
+    assert {k: event[k] for k in ("level", "message", "logger", "record_logger")} == {
+        "level": "error",
+        "message": "log record could not be rendered",
+        "logger": "twelve.kit",
+        "record_logger": "lib",
+    }
+    assert (event["record_level"], event["template"], event["exc_type"]) == (
+        "info",
+        "token=%d",
+        "TypeError",
+    )
+    assert "tok-91c2-secret" not in lines.raw
+    assert capfd.readouterr().err == ""

@@ -116,15 +116,27 @@ def test_sigint_is_as_graceful_as_sigterm() -> None:
     assert (slow.status, len(slow.body)) == (200, 1000)
 
 
-def test_second_signal_forces_exit() -> None:
-    """A second SIGTERM during a 5 s drain ends the process at once with 128 + 15."""
-    with web(DRAIN="5", LIMIT="10") as service:
+@pytest.mark.parametrize(
+    ("phase", "second"),
+    [("drain", signal.SIGTERM), ("hooks", signal.SIGTERM), ("hooks", signal.SIGINT)],
+)
+def test_second_signal_forces_exit(phase: str, second: signal.Signals) -> None:
+    """A second signal during a 5 s drain, or while a shutdown hook hangs, ends the process
+    at once with 128 + its number, saying so on a log line."""
+    env = {"DRAIN": "5", "LIMIT": "10"}
+    if phase == "hooks":
+        env = {"DRAIN": "0", "LIMIT": "10", "HOOKS": "h:hang", "HOOK_TIMEOUT": "4"}
+    with web(**env) as service:
         service.process.send_signal(signal.SIGTERM)
+        deadline = time.monotonic() + 5
+        while phase == "hooks" and "hook ran" not in _messages(service):
+            assert time.monotonic() < deadline, "the hook never started"
+            time.sleep(0.05)
         time.sleep(0.3)
         sent = time.monotonic()
-        code = service.stop(signal.SIGTERM, timeout=10)
+        code = service.stop(second, timeout=10)
         took = time.monotonic() - sent
-    assert code == 128 + signal.SIGTERM
+    assert code == 128 + second
     assert took < 1.5
     assert "second stop signal: exiting now" in _messages(service)
 

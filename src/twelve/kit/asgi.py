@@ -166,6 +166,9 @@ class RequestContext:
     ) -> None:
         """The access line: method, path, status, duration_ms, error_code on failures.
 
+        An error: a 5xx, no response at all, or an exception (also one raised after the
+        response began, whose status the client already has).
+
         Args:
             scope: the request.
             status: the response status (0: none was sent).
@@ -186,10 +189,13 @@ class RequestContext:
         # is checked as on every line.
         check = ("request", path, request["request_id"]) if inbound else ("request", path)
         error_code = request.error_code
-        if error_code is not None or status >= 400:
-            error_code = fields["error_code"] = error_code or f"http_{status}"
+        if error_code is not None or status >= 400 or not status:
+            # No status: the app ended without a response (the server answers 500 for it).
+            error_code = error_code or (f"http_{status}" if status else "no_response")
+            fields["error_code"] = error_code
             check = (*check, error_code)
-        level = request.level or ("error" if status >= 500 else "info")
+        failed = status >= 500 or not status or error_code == "unhandled_exception"
+        level = request.level or ("error" if failed else "info")
         write_event(level, "request", _ACCESS, fields, check)
 
 

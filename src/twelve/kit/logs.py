@@ -10,12 +10,13 @@ line is redacted last: no secret value of the config, and no URL password, is wr
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import sys
 import threading
 import time
 import traceback
-from collections.abc import Iterable, Mapping, MutableMapping
+from collections.abc import Iterable, Iterator, Mapping, MutableMapping
 from contextvars import ContextVar
 from types import TracebackType
 from typing import IO, Any
@@ -284,6 +285,28 @@ class StdlibHandler(logging.Handler):
         except Exception:  # noqa: BLE001 -- a logging failure must never take the app down
             self.handleError(record)
 
+    def handleError(self, record: logging.LogRecord) -> None:
+        """A record that cannot be rendered (arguments that do not fit its format string):
+        one redacted line saying so, with the template and the error, never the arguments.
+
+        logging's own handler would print the traceback, the template and the raw
+        arguments on stderr, where a secret among the arguments would go out unredacted.
+        """
+        line: dict[str, Any] = {
+            "timestamp": rfc3339(record.created),
+            "level": "error",
+            "message": "log record could not be rendered",
+            "logger": "twelve.kit",
+            **self._render._fields,
+            "record_logger": record.name,
+            "record_level": record.levelname.lower(),
+        }
+        with contextlib.suppress(Exception):  # nothing more can be done for this record
+            line["template"] = str(record.msg)
+            line.update(exception_fields(sys.exc_info()))
+        with contextlib.suppress(Exception):
+            SINK.write(self._render.render(line))
+
 
 def _route_stdlib(level: int, render: Render) -> None:
     """Root logger -> the kit's handler; uvicorn's loggers propagate to it; warnings too."""
@@ -316,6 +339,37 @@ def _thread_excepthook(args: threading.ExceptHookArgs) -> None:
         exc_info = (args.exc_type, args.exc_value, args.exc_traceback)
         thread = args.thread.name if args.thread else None
         get_logger("twelve.kit").critical("uncaught exception", exc_info=exc_info, thread=thread)
+
+
+@contextlib.contextmanager
+def restored_after() -> Iterator[None]:
+    """Put back, when the block ends, what `setup_logging` changes: the stream, the static
+    fields and level, structlog's configuration, the root and uvicorn loggers and the
+    exception hooks. The redactor keeps every secret it knew before or learnt meanwhile:
+    a value once secret stays redacted.
+    """
+    root = logging.getLogger()
+    uvicorn = {name: logging.getLogger(name) for name in _UVICORN}
+    kept = {name: (list(lg.handlers), lg.propagate, lg.level) for name, lg in uvicorn.items()}
+    handlers, level, active = list(root.handlers), root.level, list(_ACTIVE)
+    hooks = (sys.excepthook, threading.excepthook)
+    structlog_config = structlog.get_config()
+    secrets = REDACTOR.secrets
+    stream = SINK.current
+    try:
+        yield
+    finally:
+        SINK.target(stream)
+        REDACTOR.add(secrets)
+        structlog.configure(**structlog_config)
+        _ACTIVE[:] = active
+        root.handlers[:] = handlers
+        root.setLevel(level)
+        for name, (logger_handlers, propagate, logger_level) in kept.items():
+            uvicorn[name].handlers[:] = logger_handlers
+            uvicorn[name].propagate = propagate
+            uvicorn[name].setLevel(logger_level)
+        sys.excepthook, threading.excepthook = hooks
 
 
 def add_secrets(secrets: Iterable[str]) -> None:

@@ -48,6 +48,11 @@ class Redactor:
         self._clean: set[str] = set()
         self.set(secrets)
 
+    @property
+    def secrets(self) -> frozenset[str]:
+        """The values searched for (each secret, and the password of each URL secret)."""
+        return frozenset(self._secrets)
+
     def add(self, secrets: Iterable[str]) -> None:
         """Also redact `secrets` from now on.
 

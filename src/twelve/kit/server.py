@@ -122,9 +122,12 @@ class DrainingServer(uvicorn.Server):
 
     async def serve(self, sockets: list[socket.socket] | None = None) -> None:
         await super().serve(sockets)
-        deadline = self._deadline or time.monotonic() + self._limit
-        await self._hooks.run(deadline - _EXIT_MARGIN_S / 2)
-        self._log.info("shutdown complete", seconds=self._since_signal())
+        # uvicorn's serve() has put the signal handlers back: the kit's stay for the hooks,
+        # so that a second signal while they run still exits at once.
+        with self.capture_signals():
+            deadline = self._deadline or time.monotonic() + self._limit
+            await self._hooks.run(deadline - _EXIT_MARGIN_S / 2)
+            self._log.info("shutdown complete", seconds=self._since_signal())
 
     async def startup(self, sockets: list[socket.socket] | None = None) -> None:
         await super().startup(sockets)

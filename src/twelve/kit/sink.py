@@ -32,6 +32,11 @@ class Sink:
         self._file: IO[bytes] = _binary(sys.stdout)
         self._fd = _descriptor(self._file)
 
+    @property
+    def current(self) -> IO[bytes]:
+        """The stream lines go to."""
+        return self._file
+
     def target(self, stream: IO[bytes] | IO[str]) -> IO[bytes]:
         """Write to `stream` from now on; returns the previous target.
 

@@ -30,8 +30,8 @@ from typing import Any
 import orjson
 
 from twelve.kit.config import Config
-from twelve.kit.logs import setup_logging
-from twelve.kit.sink import SINK
+from twelve.kit.logs import add_secrets, restored_after, setup_logging
+from twelve.kit.redact import REDACTOR
 
 
 @dataclass(slots=True)
@@ -73,19 +73,19 @@ class CapturedLogs:
 
 @contextmanager
 def capture_logs(config: Config | None = None, *, level: str = "debug") -> Iterator[CapturedLogs]:
-    """Configure the kit's logging (as the service does) into memory for the block.
+    """Configure the kit's logging (as the service does) into memory for the block; the
+    logging set up before (stream, fields, level, loggers) is back when the block ends.
 
     Args:
         config: service fields and secrets to redact (default: service "test").
         level: the minimum level captured.
     """
     captured = CapturedLogs()
-    previous = SINK.target(captured.stream)
-    setup_logging(config or Config(service="test"), stream=captured.stream, level=level)
-    try:
+    with restored_after():
+        secrets = REDACTOR.secrets  # the service's own stay redacted in the block too
+        setup_logging(config or Config(service="test"), stream=captured.stream, level=level)
+        add_secrets(secrets)
         yield captured
-    finally:
-        SINK.target(previous)
 
 
 def free_port() -> int:
@@ -98,7 +98,8 @@ def free_port() -> int:
 
 @contextmanager
 def app_server(app: Any, *, port: int | None = None, timeout: float = 10.0) -> Iterator[str]:
-    """Run an ASGI app on real uvicorn in a thread on 127.0.0.1; yields its base URL.
+    """Run an ASGI app on real uvicorn in a thread on 127.0.0.1, its lifespan (startup and
+    shutdown) included when it has one; yields its base URL.
 
     Args:
         app: the ASGI app.
@@ -109,7 +110,7 @@ def app_server(app: Any, *, port: int | None = None, timeout: float = 10.0) -> I
 
     port = port or free_port()
     config = uvicorn.Config(
-        app, host="127.0.0.1", port=port, log_config=None, access_log=False, lifespan="off"
+        app, host="127.0.0.1", port=port, log_config=None, access_log=False, lifespan="auto"
     )
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, name="twelve-kit-test-server", daemon=True)
