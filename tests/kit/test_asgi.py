@@ -13,7 +13,16 @@ from starlette.applications import Starlette
 from starlette.responses import JSONResponse, PlainTextResponse
 from starlette.routing import Route
 
-from twelve.kit.asgi import Receive, Scope, Send, current_request_id, instrument, set_error_code
+from twelve.kit.asgi import (
+    Receive,
+    Scope,
+    Send,
+    _adopt,
+    _Request,
+    current_request_id,
+    instrument,
+    set_error_code,
+)
 from twelve.kit.config import Config
 from twelve.kit.health import Health
 from twelve.kit.logs import get_logger
@@ -103,6 +112,29 @@ def test_w3c_traceparent_is_honoured(served: Any) -> None:
     assert first["span_id"] != "00f067aa0ba902b7"
     assert HEX16.match(first["span_id"])
     assert second["trace_id"] != "0" * 32
+
+
+TRACE = "4bf92f3577b34da6a3ce929d0e0e4736"
+
+
+@pytest.mark.parametrize(
+    ("traceparent", "adopted"),
+    [
+        (f"00-{TRACE}-00f067aa0ba902b7-01", True),
+        (f"01-{TRACE}-00f067aa0ba902b7-01", True),  # a later version: parsed the same
+        (f"01-{TRACE}-00f067aa0ba902b7-01-more", True),  # ... its extra fields ignored
+        (f"00-{TRACE}-00f067aa0ba902b7-01-more", False),  # version 00 has no extra field
+        (f"ff-{TRACE}-00f067aa0ba902b7-01", False),  # version ff is invalid
+        (f"00-{TRACE}-0000000000000000-01", False),  # an all-zero parent id is invalid
+        (f"00-{'0' * 32}-00f067aa0ba902b7-01", False),  # so is an all-zero trace id
+        (f"00-{TRACE.upper()}-00f067aa0ba902b7-01", False),  # hex is lower case
+    ],
+)
+def test_traceparent_is_taken_only_when_valid_by_w3c(traceparent: str, adopted: bool) -> None:
+    """The trace id comes from `traceparent` exactly when W3C Trace Context says it is valid."""
+    request = _Request(request_id="r", trace_id="fresh", span_id="s")
+    _adopt(request, None, traceparent.encode())
+    assert request["trace_id"] == (TRACE if adopted else "fresh")
 
 
 def test_concurrent_requests_never_share_ids(served: Any) -> None:

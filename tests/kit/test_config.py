@@ -139,6 +139,19 @@ def test_worker_process_does_not_need_the_web_port(contract: Contract) -> None:
     assert config.process_spec() == contract.processes["worker"]
 
 
+def test_a_contract_with_one_process_needs_no_process_name(contract: Contract) -> None:
+    """Only one process in the contract: it is the one loaded (its port key checked, its
+    drain delay known) without naming it; with two, none is assumed."""
+    single = contract.model_copy(update={"processes": {"web": contract.processes["web"]}})
+    config = load_config(single, environ=GOOD)
+    assert (config.port, config.process_spec()) == (8080, contract.processes["web"])
+    no_port = {key: value for key, value in GOOD.items() if key != "PORT"}
+    with pytest.raises(ConfigError) as raised:
+        load_config(single, environ=no_port, exit_on_error=False)
+    assert raised.value.missing == ("PORT",)
+    assert load_config(contract, environ=no_port).process_spec() is None
+
+
 def test_contract_is_found_from_env_var(tmp_path: Path) -> None:
     """`TWELVE_CONTRACT` names the contract file when none is passed."""
     path = tmp_path / "service.toml"

@@ -25,8 +25,10 @@ Send = Callable[[Message], Awaitable[None]]
 ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 
 _REQUEST_ID = re.compile(rb"^[A-Za-z0-9._:/+=@-]{1,128}$")
-_TRACEPARENT = re.compile(rb"^00-([0-9a-f]{32})-([0-9a-f]{16})-[0-9a-f]{2}$")
+# W3C Trace Context: version-trace_id-parent_id-flags; a version after 00 may add fields.
+_TRACEPARENT = re.compile(rb"^([0-9a-f]{2})-([0-9a-f]{32})-([0-9a-f]{16})-[0-9a-f]{2}(-.*)?$")
 _NO_TRACE = b"0" * 32
+_NO_PARENT = b"0" * 16
 _ACCESS = "twelve.kit.access"
 
 
@@ -58,12 +60,20 @@ def _adopt(request: _Request, inbound: bytes | None, traceparent: bytes | None) 
         traceparent: the `traceparent` header's value, if sent.
     """
     match = _TRACEPARENT.match(traceparent) if traceparent is not None else None
-    if match is not None and match[1] != _NO_TRACE:
-        request["trace_id"] = match[1].decode()
+    if match is not None and _valid_trace(*match.groups()):
+        request["trace_id"] = match[2].decode()
     if inbound is None or _REQUEST_ID.match(inbound) is None:
         return False
     request["request_id"] = inbound.decode()
     return True
+
+
+def _valid_trace(version: bytes, trace: bytes, parent: bytes, more: bytes | None) -> bool:
+    """Whether a `traceparent`'s parts are valid by W3C Trace Context: version ff is
+    invalid, version 00 has no more fields, and neither id is all zeros."""
+    if version == b"ff" or (version == b"00" and more is not None):
+        return False
+    return trace != _NO_TRACE and parent != _NO_PARENT
 
 
 def set_error_code(code: str) -> None:

@@ -229,7 +229,7 @@ def load_config(
         source: the contract (a path, or loaded), or a pydantic-settings class. Default:
             `$TWELVE_CONTRACT`, else `twelve.toml` in the working directory or a parent.
         process: the process type this is (adds its implicit port key); default
-            `$TWELVE_PROCESS`.
+            `$TWELVE_PROCESS`, else the contract's only process when it has one.
         environ: the environment to read (default `os.environ`).
         env_key: the key naming the deployment (dev, staging, prod).
         exit_on_error: report and exit 78 on problems; False raises `ConfigError` instead.
@@ -269,12 +269,14 @@ def config_from_contract(
     Args:
         contract: the loaded contract (as the kit reads it: `twelve.contract.plain`).
         environ: the environment.
-        process: the process type name, if known.
+        process: the process type name, if known (default: the only process, if one).
         env_key: the key naming the deployment.
 
     Raises:
         ConfigError: with every missing and invalid key.
     """
+    if process is None and len(contract.processes) == 1:
+        (process,) = contract.processes  # the only process there is: its port and timings
     keys = contract.keys(process)
     missing: list[str] = []
     invalid: list[tuple[str, str]] = []
