@@ -4,12 +4,12 @@
     async with db.connection() as conn:
         await conn.execute(...)
 
-psycopg is imported when the pool is declared, before the server starts: the import takes
-a noticeable time (100-300 ms on a small machine), and made on first use it would block the
-event loop inside the first readiness check and its timeout. The pool opens on first use
-(inside the event loop), its readiness check is registered with `health`, and closing it
-with `hooks`. Every connection has a connect timeout and a
-server-side statement timeout, so no query can hang a request forever.
+The pool opens on first use (inside the event loop), its readiness check is registered
+with `health`, and closing it with `hooks`. Every connection has a connect timeout and a
+server-side statement timeout, so no query can hang a request forever. psycopg is imported
+when the pool is declared, before the server starts: the import takes a noticeable time
+(100-300 ms on a small machine), and made on first use it would block the event loop
+inside the first readiness check and its timeout.
 """
 
 from __future__ import annotations
