@@ -224,6 +224,58 @@ def test_works_around_a_starlette_app() -> None:
     assert [e["path"] for e in _access(logs, 3)] == ["/hello", "/items", "/healthz"]
 
 
+def _fastapi_app() -> Any:
+    from fastapi import FastAPI  # noqa: PLC0415 -- only this test needs it
+
+    app = FastAPI()
+
+    @app.get("/hello")
+    async def hello() -> PlainTextResponse:
+        get_logger("demo").info("hello handler")
+        return PlainTextResponse("hi")
+
+    @app.get("/items")
+    async def items() -> dict[str, list[int]]:
+        return {"items": [1]}
+
+    return app
+
+
+def _litestar_app() -> Any:
+    from litestar import Litestar, get  # noqa: PLC0415 -- only this test needs it
+
+    @get("/hello", media_type="text/plain")
+    async def hello() -> str:
+        get_logger("demo").info("hello handler")
+        return "hi"
+
+    @get("/items")
+    async def items() -> dict[str, list[int]]:
+        return {"items": [1]}
+
+    return Litestar(route_handlers=[hello, items])
+
+
+@pytest.mark.parametrize("make", [_fastapi_app, _litestar_app], ids=["fastapi", "litestar"])
+def test_works_around_fastapi_and_litestar_apps(make: Any) -> None:
+    """The same, with FastAPI and Litestar: the kit is pure ASGI, the framework any."""
+    with capture_logs(CONFIG) as logs, app_server(instrument(make(), Health(CONFIG))) as url:
+        hello = httpx.get(url + "/hello", headers={"X-Request-ID": "f-1"})
+        assert (hello.text, hello.headers["x-request-id"]) == ("hi", "f-1")
+        assert httpx.get(url + "/items").json() == {"items": [1]}
+        assert httpx.get(url + "/healthz").json() == {"status": "ok"}
+        assert httpx.get(url + "/nope").status_code == 404
+    handler = next(e for e in logs.events if e["message"] == "hello handler")
+    assert handler["request_id"] == "f-1"
+    lines = [(e["path"], e["status"], e.get("error_code")) for e in _access(logs, 4)]
+    assert lines == [
+        ("/hello", 200, None),
+        ("/items", 200, None),
+        ("/healthz", 200, None),
+        ("/nope", 404, "http_404"),
+    ]
+
+
 def test_readiness_503_is_a_warning_naming_why() -> None:
     """A failing check, then draining: /readyz 503 both times; the access lines are warnings
     with error_code not_ready, then draining."""

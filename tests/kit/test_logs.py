@@ -19,6 +19,7 @@ from twelve.kit.logs import (
     StdlibHandler,
     add_secrets,
     get_logger,
+    restored_after,
     setup_logging,
     write_event,
 )
@@ -324,3 +325,20 @@ def test_a_record_that_cannot_be_rendered_is_one_redacted_line_without_its_argum
     )
     assert "tok-91c2-secret" not in lines.raw
     assert capfd.readouterr().err == ""
+
+
+def test_a_secret_too_short_to_redact_is_named_at_setup_never_shown() -> None:
+    """A 3-character secret cannot be redacted (it would match everywhere): setting up
+    logging warns, naming the key and the minimum length, never the value."""
+    stream = io.BytesIO()
+    config = Config(service="demo", values={"PIN": Secret("7x9"), "TOKEN": Secret("tok-91c2")})
+    with restored_after():
+        setup_logging(config, stream=stream)
+    (event,) = [orjson.loads(line) for line in stream.getvalue().splitlines()]
+    assert (event["level"], event["message"], event["keys"], event["min_length"]) == (
+        "warning",
+        "secret too short to redact",
+        ["PIN"],
+        4,
+    )
+    assert "7x9" not in stream.getvalue().decode()

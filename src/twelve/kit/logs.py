@@ -25,7 +25,8 @@ import orjson
 import structlog
 
 from twelve.kit.config import Config
-from twelve.kit.redact import REDACTOR, Redactor
+from twelve.kit.redact import MIN_LENGTH, REDACTOR, Redactor
+from twelve.kit.secret import Secret
 from twelve.kit.sink import SINK, now_rfc3339, rfc3339, utc_second
 
 LEVELS = {"debug": 10, "info": 20, "warning": 30, "error": 40, "critical": 50}
@@ -76,7 +77,21 @@ def setup_logging(
         cache_logger_on_first_use=True,
     )
     _route_stdlib(number, render)
+    if config is not None and (short := _too_short(config)):
+        # Redacting a value this short would mangle every line; say so, never what it is.
+        get_logger("twelve.kit").warning(
+            "secret too short to redact", keys=short, min_length=MIN_LENGTH
+        )
     return get_logger("app")
+
+
+def _too_short(config: Config) -> list[str]:
+    """The secret keys whose value is too short to be redacted."""
+    return sorted(
+        name
+        for name, value in config.values.items()
+        if isinstance(value, Secret) and 0 < len(str(value.get_secret_value())) < MIN_LENGTH
+    )
 
 
 def write_event(
