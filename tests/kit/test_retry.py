@@ -244,3 +244,25 @@ def test_timeout_raised_by_the_call_itself_is_a_transient_failure() -> None:
     assert result == "ok"
     assert len(calls) == 2
     assert _decisions(logs) == [("retry", "transient", 1, "TimeoutError")]
+
+
+def test_cancelling_the_caller_is_not_a_retry_decision() -> None:
+    """The task awaiting the policy is cancelled mid-attempt: the cancellation goes through
+    at once, unretried, and no "retry decision" is logged for it."""
+
+    async def hang() -> str:
+        await asyncio.sleep(30)
+        return "too late"
+
+    async def cancel_soon() -> None:
+        task = asyncio.create_task(RetryPolicy(deadline=20).call(hang, operation="sync", idempotent=True))
+        await asyncio.sleep(0.1)
+        task.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await task
+
+    started = time.monotonic()
+    with capture_logs() as logs:
+        asyncio.run(cancel_soon())
+    assert time.monotonic() - started < 2
+    assert _decisions(logs) == []

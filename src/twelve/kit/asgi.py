@@ -99,6 +99,12 @@ class RequestContext:
     serving it (structlog or stdlib) carries them and concurrent requests never share them.
     The response echoes the request id header.
 
+    Values a handler binds with structlog's `bind_contextvars` live in the request's task:
+    servers run each request in a task of its own (uvicorn, hypercorn, granian), so they
+    end with it. A driver that runs requests one after another in one task (httpx's
+    `ASGITransport`) carries them over: bind them with structlog's `bound_contextvars`
+    to have them reset. Resetting them here would cost every request.
+
     Args:
         app: the wrapped ASGI app.
         header: the request id header (the contract's `logs.request_id_header`).

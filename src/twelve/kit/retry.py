@@ -241,6 +241,8 @@ class _Decision:
         return self._expired
 
     def __call__(self, exc: Exception) -> bool | float:
+        if not isinstance(exc, Exception):  # a cancellation: the caller's, not a decision
+            return False
         self._attempt += 1
         policy = self._policy
         if exc is self._expired:
