@@ -8,6 +8,7 @@ Secrets are 8-40 characters without `[` or `]`, so they cannot overlap the mask 
 from __future__ import annotations
 
 import base64
+import contextlib
 import io
 import logging
 import sys
@@ -19,8 +20,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from twelve.kit.config import Config
-from twelve.kit.logs import get_logger, setup_logging
+from twelve.kit.logs import StdlibHandler, get_logger, setup_logging, write_event
 from twelve.kit.secret import Secret
+from twelve.kit.sink import emergency_event
 from twelve.probe.probes.f11_logs._leaks import LeakFinder
 
 SECRETS = st.text(
@@ -49,7 +51,8 @@ EMBEDDINGS: dict[str, Callable[[str], str]] = {
 
 
 def _log_every_way(text: str) -> None:
-    """Log `text` as message, flat and nested field, key, exception, and through stdlib."""
+    """Log `text` as message, flat and nested field, key, exception, through stdlib, on an
+    access line (the middleware's fast path) and in a record whose arguments do not fit."""
     log = get_logger("prop")
     log.info(text)
     log.info("flat", value=text, n=1, ok=True)
@@ -61,6 +64,10 @@ def _log_every_way(text: str) -> None:
         log.exception("exception")
         logging.getLogger("uvicorn.error").exception("stdlib %s", text)
     logging.getLogger("some.lib").warning("args %s and %r", text, text)
+    write_event("info", "request", "prop.access", {"path": text, "status": 200}, ("request", text))
+    # To the kit's handler alone: pytest's own handler re-raises a record that fails.
+    (handler,) = [h for h in logging.getLogger().handlers if isinstance(h, StdlibHandler)]
+    handler.handle(logging.makeLogRecord({"msg": f"{text} %d", "args": (text,)}))
 
 
 def _strings(value: object) -> Iterator[str]:
@@ -95,9 +102,10 @@ def test_no_secret_in_any_output(
     secret: str, other: str, how: str, before: str, after: str
 ) -> None:
     """Whatever text a secret (or a URL password) is embedded in, and wherever that text is
-    logged (message, flat or nested field, key, exception, stdlib args; a digit secret
-    also inside a number), every line is valid JSON and neither the raw lines nor any
-    decoded string (numbers as text) shows the secret in any form."""
+    logged (message, flat or nested field, key, exception, stdlib args, an access line, a
+    record that fails to render, a start-up error on stderr; a digit secret also inside a
+    number), every line is valid JSON and neither the raw lines nor any decoded string
+    (numbers as text) shows the secret in any form."""
     config = Config(service="p", values={"A": Secret(secret), "B": Secret(_url(other))})
     stream = io.BytesIO()
     setup_logging(config, stream=stream)
@@ -106,11 +114,19 @@ def test_no_secret_in_any_output(
         _log_every_way(before + _basic(other) + after)
         if secret.isascii() and secret.isdigit():
             get_logger("prop").info("number", n=int(f"9{secret}1"))
+        stderr = io.StringIO()
+        with contextlib.redirect_stderr(stderr):
+            text = before + EMBEDDINGS[how](secret) + after
+            emergency_event("start failed", {"detail": text}, f"start failed: {text}")
     finally:
         setup_logging(Config(service="p"), stream=sys.stdout)
     finder = LeakFinder([secret, other])
+    event_line, readable = stderr.getvalue().split("\n", 1)  # the JSON line is one line
+    assert readable.startswith("error: start failed: ")
+    assert finder.find(readable) is None
+    assert [t for t in _strings(orjson.loads(event_line)) if finder.find(t) is not None] == []
     lines = stream.getvalue().decode().split("\n")[:-1]  # str.splitlines also splits on \x85
-    assert len(lines) == 14 + (secret.isascii() and secret.isdigit())
+    assert len(lines) == 18 + (secret.isascii() and secret.isdigit())
     for line in lines:
         event = orjson.loads(line)
         assert isinstance(event, dict)
